@@ -1,0 +1,82 @@
+package dev.durablestreams.http;
+
+import dev.durablestreams.storage.StreamStore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
+ * codec, keep-alive, protocol headers on every response, body collection with its size limit, routing.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+    private final ServerConfig config;
+    private final StreamStore store;
+    private final EventLoopGroup group;
+    private final SseFrameCache frames = new SseFrameCache();
+    private Channel channel;
+
+    public HttpServer(ServerConfig config, StreamStore store) {
+        this.config = config;
+        this.store = store;
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(0, io);
+    }
+
+    /** Binds and starts serving; returns the bound port (useful with port 0). */
+    public int start() throws InterruptedException {
+        Class<? extends ServerChannel> channelType =
+                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
+                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
+                                .addLast("body", new BodyLimitHandler(config.maxBody()))
+                                .addLast("router", new StreamRouter(store, config, frames));
+                    }
+                });
+        channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        LOG.info("serving Durable Streams on http://{}:{}{} ({} transport)", config.host(), port, StreamRequest.ROOT,
+                Epoll.isAvailable() ? "epoll" : "nio");
+        return port;
+    }
+
+    public void awaitClose() throws InterruptedException {
+        channel.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.durablestreams.http;
+
+import dev.durablestreams.protocol.Cursor;
+import dev.durablestreams.protocol.Headers;
+import dev.durablestreams.protocol.ProtocolException;
+import dev.durablestreams.protocol.ReadFrom;
+import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StreamStore;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/** GET without SSE: catch-up reads and long-polls. */
+final class ReadHandler {
+    static final String CACHEABLE = "public, max-age=60, stale-while-revalidate=300";
+
+    private final StreamStore store;
+    private final ServerConfig config;
+
+    ReadHandler(StreamStore store, ServerConfig config) {
+        this.store = store;
+        this.config = config;
+    }
+
+    void catchUp(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
+        store.read(req.path, from, config.maxRead()).whenComplete((r, err) -> {
+            if (err != null) {
+                Responses.send(ctx, Responses.error(err), req.keepAlive);
+                return;
+            }
+            if (from.kind() == ReadFrom.Kind.NOW) {
+                FullHttpResponse resp = dataResponse(r);
+                resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                Responses.send(ctx, resp, req.keepAlive);
+                return;
+            }
+            String etag = etag(r);
+            String ifNoneMatch = req.header(HttpHeaderNames.IF_NONE_MATCH);
+            FullHttpResponse resp;
+            if (etag.equals(ifNoneMatch)) {
+                resp = Responses.empty(304);
+            } else {
+                resp = dataResponse(r);
+            }
+            resp.headers().set(HttpHeaderNames.ETAG, etag);
+            // Historical chunks never change; the tail does, so it must be revalidated.
+            resp.headers().set(HttpHeaderNames.CACHE_CONTROL, r.upToDate() ? "no-cache" : CACHEABLE);
+            Responses.send(ctx, resp, req.keepAlive);
+        });
+    }
+
+    void longPoll(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
+        String cursor = Cursor.next(req.single("cursor"), System.currentTimeMillis());
+        new LongPoll(ctx, req, cursor).start(from);
+    }
+
+    /** One waiting long-poll: reads, and if nothing is there yet waits for the stream's next commit. */
+    private final class LongPoll {
+        private final ChannelHandlerContext ctx;
+        private final StreamRequest req;
+        private final String cursor;
+        private final long deadline;
+        private boolean done;
+        private ScheduledFuture<?> timer;
+
+        LongPoll(ChannelHandlerContext ctx, StreamRequest req, String cursor) {
+            this.ctx = ctx;
+            this.req = req;
+            this.cursor = cursor;
+            this.deadline = System.nanoTime() + config.longPollTimeout().toNanos();
+        }
+
+        void start(ReadFrom from) {
+            ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(() -> finish(null)));
+            attempt(from);
+        }
+
+        private void attempt(ReadFrom from) {
+            store.read(req.path, from, config.maxRead()).whenCompleteAsync((r, err) -> {
+                if (done) return;
+                if (err != null) {
+                    finish(Responses.error(err));
+                } else if (!r.isEmpty()) {
+                    FullHttpResponse resp = dataResponse(r);
+                    resp.headers().set(Headers.STREAM_CURSOR, cursor);
+                    resp.headers().set(HttpHeaderNames.ETAG, etag(r));
+                    resp.headers().set(HttpHeaderNames.CACHE_CONTROL, CACHEABLE);
+                    finish(resp);
+                } else if (r.closed()) {
+                    finish(emptyAtTail(r, false));
+                } else {
+                    await(r);
+                }
+            }, ctx.executor());
+        }
+
+        private void await(ReadResult r) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                finish(emptyAtTail(r, true));
+                return;
+            }
+            ReadFrom next = ReadFrom.at(r.next());
+            Runnable wake = () -> ctx.executor().execute(() -> {
+                if (!done) {
+                    cancelTimer();
+                    attempt(next);
+                }
+            });
+            if (!r.nextCommit().subscribe(wake)) {
+                attempt(next);
+                return;
+            }
+            timer = ctx.executor().schedule(() -> {
+                r.nextCommit().unsubscribe(wake);
+                finish(emptyAtTail(r, true));
+            }, remaining, TimeUnit.NANOSECONDS);
+        }
+
+        private FullHttpResponse emptyAtTail(ReadResult r, boolean withCursor) {
+            FullHttpResponse resp = Responses.empty(204);
+            resp.headers().set(Headers.STREAM_NEXT_OFFSET, r.next().toString());
+            resp.headers().set(Headers.STREAM_UP_TO_DATE, "true");
+            if (r.closed()) resp.headers().set(Headers.STREAM_CLOSED, "true");
+            else if (withCursor) resp.headers().set(Headers.STREAM_CURSOR, cursor);
+            resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            return resp;
+        }
+
+        private void cancelTimer() {
+            if (timer != null) timer.cancel(false);
+        }
+
+        /** Sends the response (or, with {@code null}, just stops because the client went away). */
+        private void finish(FullHttpResponse resp) {
+            if (done) return;
+            done = true;
+            cancelTimer();
+            if (resp != null && ctx.channel().isActive()) {
+                Responses.send(ctx, resp, req.keepAlive);
+            } else if (resp != null) {
+                resp.release();
+            }
+        }
+    }
+
+    static FullHttpResponse dataResponse(ReadResult r) {
+        FullHttpResponse resp = Responses.withBody(200, r.contentType(), Bodies.of(r));
+        resp.headers().set(Headers.STREAM_NEXT_OFFSET, r.next().toString());
+        if (r.upToDate()) resp.headers().set(Headers.STREAM_UP_TO_DATE, "true");
+        if (r.closed()) resp.headers().set(Headers.STREAM_CLOSED, "true");
+        return resp;
+    }
+
+    /** Strong ETag of a chunk: which life of the stream, which range, and whether it shows the close. */
+    static String etag(ReadResult r) {
+        return "\"" + r.incarnation() + ":" + r.start() + ":" + r.next() + (r.closed() ? ":c" : "") + "\"";
+    }
+
+    static ReadFrom requireOffset(StreamRequest req) {
+        String offset = req.single("offset");
+        if (offset == null) throw ProtocolException.badRequest("live reads need an offset");
+        return ReadFrom.parse(offset);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.durablestreams.http;
+
+import dev.durablestreams.protocol.ProtocolException;
+import dev.durablestreams.storage.StreamError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Building and sending responses; the single place where errors become statuses and problem bodies. */
+final class Responses {
+    private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
+    private Responses() {}
+
+    static FullHttpResponse empty(int status) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.EMPTY_BUFFER);
+        HttpUtil.setContentLength(r, 0);
+        return r;
+    }
+
+    static FullHttpResponse withBody(int status, String contentType, ByteBuf body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        HttpUtil.setContentLength(r, body.readableBytes());
+        return r;
+    }
+
+    /** An RFC 9457 problem response with a short human-readable detail. */
+    static FullHttpResponse problem(int status, String detail) {
+        HttpResponseStatus s = HttpResponseStatus.valueOf(status);
+        String json = "{\"type\":\"about:blank\",\"title\":\"" + jsonEscape(s.reasonPhrase()) + "\",\"status\":" + status
+                + ",\"detail\":\"" + jsonEscape(detail == null ? s.reasonPhrase() : detail) + "\"}";
+        FullHttpResponse r = withBody(status, "application/problem+json",
+                Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return r;
+    }
+
+    /** Maps any failure of a request to its response. */
+    static FullHttpResponse error(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof StreamError se) {
+            FullHttpResponse r = problem(se.kind().status, se.getMessage());
+            for (Map.Entry<String, String> h : se.headers().entrySet()) r.headers().set(h.getKey(), h.getValue());
+            if (se.kind().status >= 500) LOG.warn("storage refused a request: {}", se.getMessage());
+            return r;
+        }
+        if (t instanceof ProtocolException pe) return problem(pe.status(), pe.getMessage());
+        LOG.error("unexpected failure", t);
+        return problem(500, "internal error");
+    }
+
+    static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ChannelFuture f = ctx.writeAndFlush(response);
+        if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+        return f;
+    }
+
+    static String jsonEscape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.toString();
+    }
+}

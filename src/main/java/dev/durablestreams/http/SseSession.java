@@ -1,0 +1,202 @@
+package dev.durablestreams.http;
+
+import dev.durablestreams.protocol.Cursor;
+import dev.durablestreams.protocol.Headers;
+import dev.durablestreams.protocol.MediaType;
+import dev.durablestreams.protocol.ReadFrom;
+import dev.durablestreams.protocol.SseFormat;
+import dev.durablestreams.storage.CommitSignal;
+import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StreamStore;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One SSE response. Runs on its channel's event loop: read a bounded chunk, write a data event and its
+ * control event, repeat until caught up, then wait for the stream's next commit. When the socket's buffer is
+ * full it stops reading storage until the channel is writable again, so a slow reader costs at most one chunk of
+ * memory; it resumes from storage where it left off.
+ */
+final class SseSession {
+    private final ChannelHandlerContext ctx;
+    private final StreamRequest req;
+    private final StreamStore store;
+    private final ServerConfig config;
+    private final SseFrameCache frames;
+    private final String clientCursor;
+
+    private ReadFrom from;
+    private boolean headersSent;
+    private boolean sentEvent;
+    private boolean base64;
+    private boolean ended;
+    private boolean waitingForWritable;
+    private CommitSignal waitingOn;
+    private Runnable wake;
+    private ScheduledFuture<?> keepAlive;
+    private ScheduledFuture<?> maxDuration;
+
+    SseSession(ChannelHandlerContext ctx, StreamRequest req, StreamStore store, ServerConfig config,
+               SseFrameCache frames, ReadFrom from) {
+        this.ctx = ctx;
+        this.req = req;
+        this.store = store;
+        this.config = config;
+        this.frames = frames;
+        this.from = from;
+        this.clientCursor = req.single("cursor");
+    }
+
+    void start() {
+        ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::stop));
+        maxDuration = ctx.executor().schedule(this::end, config.sseMaxDuration().toMillis(), TimeUnit.MILLISECONDS);
+        pump();
+    }
+
+    /** Called by the channel handler when the socket drains. */
+    void writabilityChanged() {
+        if (waitingForWritable && ctx.channel().isWritable()) {
+            waitingForWritable = false;
+            pump();
+        }
+    }
+
+    private void pump() {
+        if (ended) return;
+        if (!ctx.channel().isWritable()) {
+            waitingForWritable = true;
+            return;
+        }
+        store.read(req.path, from, config.maxRead()).whenCompleteAsync((r, err) -> {
+            if (ended) return;
+            if (err != null) {
+                if (headersSent) end();
+                else {
+                    ended = true;
+                    cancelTimers();
+                    Responses.send(ctx, Responses.error(err), false);
+                }
+                return;
+            }
+            onRead(r);
+        }, ctx.executor());
+    }
+
+    private void onRead(ReadResult r) {
+        if (!headersSent) sendHeaders(r.contentType());
+        from = ReadFrom.at(r.next());
+        if (!r.isEmpty()) {
+            writeEvent(dataEvent(r));
+            writeEvent(SseFormat.controlEvent(r.next(), cursor(), r.upToDate(), r.closed()));
+            sentEvent = true;
+            ctx.flush();
+            if (r.closed()) end();
+            else if (r.upToDate()) waitFor(r.nextCommit());
+            else pump();
+            return;
+        }
+        if (r.closed()) {
+            writeEvent(SseFormat.controlEvent(r.next(), null, true, true));
+            end();
+            return;
+        }
+        if (!sentEvent) { // first event of an empty stream or offset=now: say where the tail is
+            writeEvent(SseFormat.controlEvent(r.next(), cursor(), true, false));
+            sentEvent = true;
+            ctx.flush();
+        }
+        waitFor(r.nextCommit());
+    }
+
+    private void waitFor(CommitSignal signal) {
+        Runnable w = () -> ctx.executor().execute(() -> {
+            if (waitingOn == signal) {
+                waitingOn = null;
+                pump();
+            }
+        });
+        if (!signal.subscribe(w)) {
+            pump();
+            return;
+        }
+        waitingOn = signal;
+        wake = w;
+        scheduleKeepAlive();
+    }
+
+    private void scheduleKeepAlive() {
+        if (keepAlive != null) keepAlive.cancel(false);
+        keepAlive = ctx.executor().schedule(() -> {
+            if (ended || waitingOn == null) return;
+            writeEvent(SseFormat.controlEvent(from.offset(), cursor(), true, false));
+            ctx.flush();
+            scheduleKeepAlive();
+        }, config.sseKeepAlive().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private byte[] dataEvent(ReadResult r) {
+        String start = r.start().toString();
+        String next = r.next().toString();
+        byte[] cached = frames.get(r.incarnation(), start, next);
+        if (cached != null) return cached;
+        byte[] payload = Bodies.bytes(r);
+        byte[] frame = base64 ? SseFormat.base64Event(payload, 0, payload.length)
+                : SseFormat.textEvent(payload, 0, payload.length);
+        frames.put(r.incarnation(), start, next, frame);
+        return frame;
+    }
+
+    private void sendHeaders(String contentType) {
+        headersSent = true;
+        base64 = !MediaType.isSseText(contentType);
+        HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+        resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        resp.headers().set("X-Accel-Buffering", "no");
+        if (base64) resp.headers().set(Headers.STREAM_SSE_DATA_ENCODING, "base64");
+        HttpUtil.setTransferEncodingChunked(resp, true);
+        ctx.write(resp);
+    }
+
+    private void writeEvent(byte[] bytes) {
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+    }
+
+    private String cursor() {
+        return Cursor.next(clientCursor, System.currentTimeMillis());
+    }
+
+    /** Ends the response; the client reconnects from the last offset it saw. */
+    private void end() {
+        if (ended) return;
+        stop();
+        if (headersSent) {
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void stop() {
+        ended = true;
+        if (waitingOn != null) waitingOn.unsubscribe(wake);
+        waitingOn = null;
+        cancelTimers();
+    }
+
+    private void cancelTimers() {
+        if (keepAlive != null) keepAlive.cancel(false);
+        if (maxDuration != null) maxDuration.cancel(false);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.durablestreams.http;
+
+import dev.durablestreams.protocol.ProtocolException;
+import dev.durablestreams.protocol.ReadFrom;
+import dev.durablestreams.storage.StreamStore;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Routes a request to the handler of its method. Requests under {@code /v1/stream/__ds/} are reserved for the
+ * subscription APIs and never reach a stream.
+ */
+final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final String RESERVED = "__ds";
+
+    private final StreamStore store;
+    private final ServerConfig config;
+    private final CreateHandler create;
+    private final AppendHandler append;
+    private final MetadataHandler metadata;
+    private final ReadHandler read;
+    private final SseFrameCache frames;
+    private SseSession sse;
+
+    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames) {
+        this.store = store;
+        this.config = config;
+        this.frames = frames;
+        this.create = new CreateHandler(store, config.host() + ":" + config.port());
+        this.append = new AppendHandler(store);
+        this.metadata = new MetadataHandler(store);
+        this.read = new ReadHandler(store, config);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest http) {
+        boolean keepAlive = HttpUtil.isKeepAlive(http);
+        DecoderResult decoded = http.decoderResult();
+        if (decoded.isFailure()) {
+            Responses.send(ctx, Responses.problem(400, "malformed HTTP request"), false);
+            return;
+        }
+        StreamRequest req = StreamRequest.of(http);
+        if (req == null) {
+            Responses.send(ctx, Responses.problem(404, "not found; streams live under " + StreamRequest.ROOT), keepAlive);
+            return;
+        }
+        try {
+            if (req.path.equals(RESERVED) || req.path.startsWith(RESERVED + "/")) {
+                Responses.send(ctx, reserved(), keepAlive);
+                return;
+            }
+            StreamRequest.validatePath(req.path);
+            dispatch(ctx, req);
+        } catch (ProtocolException e) {
+            Responses.send(ctx, Responses.problem(e.status(), e.getMessage()), keepAlive);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, StreamRequest req) {
+        HttpMethod m = req.http.method();
+        if (m.equals(HttpMethod.GET)) get(ctx, req);
+        else if (m.equals(HttpMethod.POST)) append.handle(ctx, req);
+        else if (m.equals(HttpMethod.PUT)) create.handle(ctx, req);
+        else if (m.equals(HttpMethod.HEAD)) metadata.head(ctx, req);
+        else if (m.equals(HttpMethod.DELETE)) metadata.delete(ctx, req);
+        else if (m.equals(HttpMethod.OPTIONS)) {
+            FullHttpResponse r = Responses.empty(204);
+            r.headers().set("Access-Control-Max-Age", "86400");
+            Responses.send(ctx, r, req.keepAlive);
+        } else {
+            FullHttpResponse r = Responses.problem(405, "method " + m + " is not supported on streams");
+            r.headers().set(HttpHeaderNames.ALLOW, ProtocolHeadersHandler.ALLOW_METHODS);
+            Responses.send(ctx, r, req.keepAlive);
+        }
+    }
+
+    private void get(ChannelHandlerContext ctx, StreamRequest req) {
+        String live = req.single("live");
+        if (live == null) {
+            read.catchUp(ctx, req, ReadFrom.parse(req.single("offset")));
+        } else if (live.equals("long-poll")) {
+            read.longPoll(ctx, req, ReadHandler.requireOffset(req));
+        } else if (live.equals("sse")) {
+            sse = new SseSession(ctx, req, store, config, frames, ReadHandler.requireOffset(req));
+            sse.start();
+        } else {
+            throw ProtocolException.badRequest("live must be 'long-poll' or 'sse'");
+        }
+    }
+
+    /** Subscription APIs are not served yet; the namespace still never becomes a stream. */
+    private static FullHttpResponse reserved() {
+        String json = "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no such subscription API\"}}";
+        return Responses.withBody(404, "application/json", Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (sse != null) sse.writabilityChanged();
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

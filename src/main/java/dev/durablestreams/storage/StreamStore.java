@@ -1,0 +1,35 @@
+package dev.durablestreams.storage;
+
+import dev.durablestreams.protocol.ReadFrom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The storage contract: atomic combined operations on streams. Every mutation is one atomic, durable commit
+ * (data, tail, producer state, Stream-Seq, closed flag and fork reference counts together), and its future
+ * completes only once the commit is durable. Failures complete the future with a {@link StreamError}.
+ *
+ * <p>Callers may invoke these methods from event-loop threads: implementations never block the caller.
+ */
+public interface StreamStore extends AutoCloseable {
+
+    /** PUT: create (optionally closed, with data, or as a fork), or confirm an identical existing stream. */
+    CompletableFuture<CreateResult> create(CreateRequest request);
+
+    /** POST: append, close-only, or append-and-close, with optional producer and Stream-Seq checks. */
+    CompletableFuture<AppendResult> append(AppendRequest request);
+
+    /** DELETE: removes the stream, or soft-deletes it while forks still read through it. */
+    CompletableFuture<Void> delete(String path);
+
+    /** HEAD: metadata; does not renew the sliding TTL. */
+    CompletableFuture<StreamInfo> info(String path);
+
+    /**
+     * GET: reads at most about {@code maxBytes} starting at {@code from}; renews the sliding TTL. An empty
+     * result at the tail carries the commit signal a live reader waits on.
+     */
+    CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,687 @@
+package dev.durablestreams.storage.engine;
+
+import dev.durablestreams.protocol.Headers;
+import dev.durablestreams.protocol.JsonMessages;
+import dev.durablestreams.protocol.MediaType;
+import dev.durablestreams.protocol.Offset;
+import dev.durablestreams.protocol.Producer;
+import dev.durablestreams.protocol.ProducerCheck;
+import dev.durablestreams.protocol.ProducerState;
+import dev.durablestreams.protocol.ProtocolException;
+import dev.durablestreams.protocol.ReadFrom;
+import dev.durablestreams.protocol.StreamSeq;
+import dev.durablestreams.storage.AppendRequest;
+import dev.durablestreams.storage.AppendResult;
+import dev.durablestreams.storage.CommitSignal;
+import dev.durablestreams.storage.CreateRequest;
+import dev.durablestreams.storage.CreateResult;
+import dev.durablestreams.storage.ForkSpec;
+import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StreamError;
+import dev.durablestreams.storage.StreamError.Kind;
+import dev.durablestreams.storage.StreamInfo;
+import dev.durablestreams.storage.StreamStore;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link StreamStore} for single-node backends: all protocol rules (check order, producers, Stream-Seq,
+ * forks, soft delete, TTL) applied to in-memory stream state, persisted through a {@link StreamLog}.
+ *
+ * <p>Concurrency: one monitor per stream orders validation and commit submission, so the log sees each
+ * stream's commits in validation order; a structure monitor serializes creates and deletes. Locks nest
+ * structure, then child stream, then its ancestors, never the other way. Responses wait for durability; readers
+ * see only durable data.
+ */
+public final class StreamEngine implements StreamStore {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamEngine.class);
+    private static final long SWEEP_MILLIS = 250;
+    private static final long ACCESS_PERSIST_MILLIS = 5_000;
+
+    private final StreamLog log;
+    private final EngineOptions options;
+    private final LongSupplier clock;
+    private final ConcurrentHashMap<String, StreamState> byPath = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, StreamState> byId = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicLong totalBytes = new AtomicLong();
+    private final Object structure = new Object();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService sweeper;
+    private long lastAccessPersist;
+
+    public StreamEngine(StreamLog log, EngineOptions options) {
+        this(log, options, System::currentTimeMillis);
+    }
+
+    StreamEngine(StreamLog log, EngineOptions options, LongSupplier clock) {
+        this.log = log;
+        this.options = options;
+        this.clock = clock;
+        this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemon("ds-storage"));
+        long started = System.nanoTime();
+        int recovered = recover();
+        LOG.info("storage ready: {} streams recovered in {} ms", recovered,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("ds-expiry"));
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- create
+
+    @Override
+    public CompletableFuture<CreateResult> create(CreateRequest req) {
+        return async(() -> doCreate(req));
+    }
+
+    private CompletableFuture<CreateResult> doCreate(CreateRequest req) {
+        long now = clock.getAsLong();
+        synchronized (structure) {
+            StreamState existing = byPath.get(req.path());
+            if (existing != null && !existing.softDeleted && existing.isExpired(now)) {
+                removeLocked(existing);
+                existing = null;
+            }
+            if (existing != null) {
+                if (existing.softDeleted) {
+                    throw new StreamError(Kind.CONFLICT, "stream was deleted; its path is retained while forks exist");
+                }
+                if (!sameConfig(existing, req)) {
+                    throw new StreamError(Kind.CONFLICT, "stream exists with a different configuration");
+                }
+                StreamState found = existing;
+                return found.lastCommit.thenApply(v -> new CreateResult(false, found.durableInfo()));
+            }
+            return req.fork() == null ? createPlain(req, now) : createFork(req, now);
+        }
+    }
+
+    private CompletableFuture<CreateResult> createPlain(CreateRequest req, long now) {
+        String contentType = req.contentType() == null ? MediaType.DEFAULT : req.contentType();
+        byte[] initial = initialBody(contentType, req.body());
+        checkLimits(initial.length, initial.length);
+        StreamState s = new StreamState(nextId.getAndIncrement(), req.path(), contentType, req.ttlSeconds(),
+                req.expiresAt(), now, null, 0, 0);
+        List<LogOp> ops = new ArrayList<>(2);
+        if (initial.length > 0) ops.add(new LogOp.PutRecord(s.id, 0, initial));
+        synchronized (s) {
+            s.tail = initial.length;
+            s.closed = req.closed();
+            ops.add(new LogOp.PutMeta(s.meta()));
+            register(s, initial.length);
+            return commit(ops, List.of(s), () -> markDurable(s, s.tail, s.closed))
+                    .thenApply(v -> new CreateResult(true, s.durableInfo()));
+        }
+    }
+
+    private CompletableFuture<CreateResult> createFork(CreateRequest req, long now) {
+        ForkSpec fork = req.fork();
+        StreamState src = byPath.get(fork.sourcePath());
+        if (src != null && !src.softDeleted && src.isExpired(now)) {
+            removeLocked(src);
+            src = null;
+        }
+        if (src == null || !src.durableCreated) throw new StreamError(Kind.NOT_FOUND, "fork source not found");
+        if (src.softDeleted) throw new StreamError(Kind.CONFLICT, "fork source was deleted");
+        String contentType = req.contentType() == null ? src.contentType : req.contentType();
+        if (!MediaType.sameType(contentType, src.contentType)) {
+            throw new StreamError(Kind.CONFLICT, "fork content type differs from the source's");
+        }
+        long sourceTail;
+        synchronized (src) {
+            sourceTail = src.durableTail;
+        }
+        long at = sourceTail;
+        if (fork.offset() != null) {
+            if (fork.offset().readSeq() != 0 || fork.offset().position() > sourceTail) {
+                throw new StreamError(Kind.BAD_REQUEST, "fork offset is beyond the source's tail");
+            }
+            at = fork.offset().position();
+        }
+        byte[] prefix = new byte[0];
+        if (fork.subOffset() > 0) {
+            if (fork.offset() == null) {
+                throw new StreamError(Kind.BAD_REQUEST, "Stream-Fork-Sub-Offset needs an explicit Stream-Fork-Offset");
+            }
+            prefix = subOffsetPrefix(src, at, sourceTail, fork.subOffset());
+        }
+        byte[] initial = initialBody(contentType, req.body());
+        checkLimits(prefix.length + initial.length, prefix.length + initial.length);
+        boolean inherit = req.ttlSeconds() == null && req.expiresAt() == null;
+        StreamState s = new StreamState(nextId.getAndIncrement(), req.path(), contentType,
+                inherit ? src.ttlSeconds : req.ttlSeconds(), inherit ? src.expiresAt : req.expiresAt(), now,
+                src, at, fork.subOffset());
+        List<LogOp> ops = new ArrayList<>(4);
+        long tail = at;
+        if (prefix.length > 0) {
+            ops.add(new LogOp.PutRecord(s.id, tail, prefix));
+            tail += prefix.length;
+        }
+        if (initial.length > 0) {
+            ops.add(new LogOp.PutRecord(s.id, tail, initial));
+            tail += initial.length;
+        }
+        synchronized (s) {
+            synchronized (src) {
+                s.tail = tail;
+                s.closed = req.closed();
+                ops.add(new LogOp.PutMeta(s.meta()));
+                src.refCount++;
+                ops.add(new LogOp.PutMeta(src.meta()));
+                register(s, prefix.length + initial.length);
+                return commit(ops, List.of(s, src), () -> markDurable(s, s.tail, s.closed))
+                        .thenApply(v -> new CreateResult(true, s.durableInfo()));
+            }
+        }
+    }
+
+    private static byte[] initialBody(String contentType, byte[] body) {
+        if (body.length == 0 || !MediaType.isJson(contentType)) return body;
+        try {
+            return JsonMessages.parse(body).stored();
+        } catch (ProtocolException e) {
+            throw new StreamError(Kind.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    /** The first {@code n} bytes (or JSON messages) of the append that starts exactly at {@code at}. */
+    private byte[] subOffsetPrefix(StreamState src, long at, long sourceTail, long n) {
+        if (at >= sourceTail) throw new StreamError(Kind.BAD_REQUEST, "no data at the fork offset to take a sub-offset of");
+        byte[] record = recordAtChain(src, at, sourceTail);
+        if (record == null) throw new StreamError(Kind.BAD_REQUEST, "fork offset is not at the start of an append");
+        int len;
+        if (src.json) {
+            len = n > Integer.MAX_VALUE ? -1 : JsonMessages.prefixLength(record, (int) n);
+        } else {
+            len = n > record.length ? -1 : (int) n;
+        }
+        if (len < 0) throw new StreamError(Kind.BAD_REQUEST, "Stream-Fork-Sub-Offset is larger than the append");
+        return Arrays.copyOf(record, len);
+    }
+
+    private byte[] recordAtChain(StreamState s, long offset, long limit) {
+        if (s.source != null && offset < s.forkOffset) return recordAtChain(s.source, offset, s.forkOffset);
+        byte[] record = log.recordAt(s.id, offset);
+        if (record != null && offset + record.length > limit) record = Arrays.copyOf(record, (int) (limit - offset));
+        return record;
+    }
+
+    private static boolean sameConfig(StreamState s, CreateRequest req) {
+        ForkSpec fork = req.fork();
+        if (req.contentType() != null ? !MediaType.sameType(s.contentType, req.contentType())
+                : fork == null && !MediaType.sameType(s.contentType, MediaType.DEFAULT)) {
+            return false;
+        }
+        boolean inheritedLifetime = fork != null && req.ttlSeconds() == null && req.expiresAt() == null;
+        if (!inheritedLifetime
+                && (!Objects.equals(s.ttlSeconds, req.ttlSeconds()) || !Objects.equals(s.expiresAt, req.expiresAt()))) {
+            return false;
+        }
+        synchronized (s) {
+            if (s.closed != req.closed()) return false;
+        }
+        if (s.source == null || fork == null) return s.source == null && fork == null;
+        return s.source.path.equals(fork.sourcePath())
+                && (fork.offset() == null || fork.offset().equals(Offset.at(s.forkOffset)))
+                && fork.subOffset() == s.forkSubOffset;
+    }
+
+    private void register(StreamState s, long bytes) {
+        byPath.put(s.path, s);
+        byId.put(s.id, s);
+        totalBytes.addAndGet(bytes);
+    }
+
+    private void checkLimits(long streamBytesAfter, long added) {
+        if (streamBytesAfter > options.maxStreamBytes()) {
+            throw new StreamError(Kind.TOO_LARGE, "stream would exceed its size limit");
+        }
+        if (added > 0 && totalBytes.get() + added > options.maxTotalBytes()) {
+            throw new StreamError(Kind.INSUFFICIENT_STORAGE, "storage is full");
+        }
+    }
+
+    // ---------------------------------------------------------------- append and close
+
+    @Override
+    public CompletableFuture<AppendResult> append(AppendRequest req) {
+        return async(() -> doAppend(req));
+    }
+
+    private CompletableFuture<AppendResult> doAppend(AppendRequest req) {
+        StreamState s = lookup(req.path(), true);
+        // Parse before taking the lock (bodies may be large); report the error in its place in the check order.
+        JsonMessages.Batch batch = null;
+        ProtocolException jsonError = null;
+        if (s.json && !req.closeOnly()) {
+            try {
+                batch = JsonMessages.parse(req.body());
+            } catch (ProtocolException e) {
+                jsonError = e;
+            }
+        }
+        Producer p = req.producer();
+        synchronized (s) {
+            if (s.removed) throw StreamError.notFound();
+            if (s.softDeleted) throw StreamError.gone();
+            if (s.closed) return alreadyClosed(s, req);
+            if (!req.closeOnly() && !MediaType.sameType(s.contentType, req.contentType())) {
+                throw new StreamError(Kind.CONFLICT, "content type does not match the stream's");
+            }
+            if (p != null) {
+                ProducerCheck check = ProducerCheck.evaluate(s.producers.get(p.id()), p);
+                if (check instanceof ProducerCheck.Duplicate d) {
+                    return s.lastCommit.thenApply(v -> durableResult(s, d.epoch(), d.lastSeq(), true));
+                }
+                rejectProducer(check);
+            }
+            if (req.streamSeq() != null && !req.closeOnly() && !StreamSeq.mayFollow(s.lastSeq, req.streamSeq())) {
+                throw new StreamError(Kind.CONFLICT, "Stream-Seq must increase");
+            }
+            if (jsonError != null) throw new StreamError(Kind.BAD_REQUEST, jsonError.getMessage());
+            if (batch != null && batch.count() == 0) {
+                throw new StreamError(Kind.BAD_REQUEST, "an empty JSON array appends nothing");
+            }
+            byte[] bytes = batch != null ? batch.stored() : req.body();
+            checkLimits(s.tail - s.forkOffset + bytes.length, bytes.length);
+
+            List<LogOp> ops = new ArrayList<>(3);
+            if (bytes.length > 0) {
+                ops.add(new LogOp.PutRecord(s.id, s.tail, bytes));
+                s.tail += bytes.length;
+                totalBytes.addAndGet(bytes.length);
+            }
+            if (req.close()) {
+                s.closed = true;
+                s.closedBy = p;
+            }
+            if (p != null) {
+                ProducerState ps = new ProducerState(p.epoch(), p.seq());
+                s.producers.put(p.id(), ps);
+                ops.add(new LogOp.PutProducer(s.id, p.id(), ps));
+            }
+            if (req.streamSeq() != null && !req.closeOnly()) s.lastSeq = req.streamSeq();
+            ops.add(new LogOp.PutMeta(s.meta()));
+            long tail = s.tail;
+            boolean closed = s.closed;
+            return commit(ops, List.of(s), () -> markDurable(s, tail, closed))
+                    .thenApply(v -> new AppendResult(Offset.at(tail), closed,
+                            p == null ? -1 : p.epoch(), p == null ? -1 : p.seq(), false));
+        }
+    }
+
+    /** A POST to a closed stream: a retry of the closing request or a close-only is fine, anything else 409. */
+    private CompletableFuture<AppendResult> alreadyClosed(StreamState s, AppendRequest req) {
+        Producer p = req.producer();
+        if (p != null && p.sameAs(s.closedBy)) {
+            return s.lastCommit.thenApply(v -> durableResult(s, p.epoch(), p.seq(), true));
+        }
+        if (req.closeOnly() && p == null) return s.lastCommit.thenApply(v -> durableResult(s, -1, -1, false));
+        throw new StreamError(Kind.CONFLICT, "stream is closed", Map.of(
+                Headers.STREAM_CLOSED, "true", Headers.STREAM_NEXT_OFFSET, Offset.at(s.tail).toString()));
+    }
+
+    private static AppendResult durableResult(StreamState s, long epoch, long seq, boolean duplicate) {
+        synchronized (s) {
+            return new AppendResult(Offset.at(s.durableTail), s.durableClosed, epoch, seq, duplicate);
+        }
+    }
+
+    private static void rejectProducer(ProducerCheck check) {
+        if (check instanceof ProducerCheck.StaleEpoch st) {
+            throw new StreamError(Kind.STALE_EPOCH, "producer epoch is stale",
+                    Map.of(Headers.PRODUCER_EPOCH, Long.toString(st.currentEpoch())));
+        }
+        if (check instanceof ProducerCheck.BadEpochStart) {
+            throw new StreamError(Kind.BAD_REQUEST, "a new producer epoch must start at seq 0");
+        }
+        if (check instanceof ProducerCheck.Gap g) {
+            throw new StreamError(Kind.CONFLICT, "producer sequence gap", Map.of(
+                    Headers.PRODUCER_EXPECTED_SEQ, Long.toString(g.expected()),
+                    Headers.PRODUCER_RECEIVED_SEQ, Long.toString(g.received())));
+        }
+    }
+
+    // ---------------------------------------------------------------- delete and expiry
+
+    @Override
+    public CompletableFuture<Void> delete(String path) {
+        return async(() -> {
+            synchronized (structure) {
+                StreamState s = lookup(path, false);
+                return removeLocked(s);
+            }
+        });
+    }
+
+    /**
+     * Deletes {@code s}: a soft delete while forks read through it, else a purge that releases its source and
+     * cascades up the chain. One atomic commit. Caller holds the structure monitor.
+     */
+    private CompletableFuture<Void> removeLocked(StreamState s) {
+        List<StreamState> chain = new ArrayList<>();
+        for (StreamState c = s; c != null; c = c.source) chain.add(c);
+        return withLocks(chain, 0, () -> {
+            List<LogOp> ops = new ArrayList<>();
+            List<StreamState> touched = new ArrayList<>();
+            if (s.refCount > 0) {
+                s.softDeleted = true;
+                ops.add(new LogOp.PutMeta(s.meta()));
+                touched.add(s);
+            } else {
+                StreamState c = s;
+                while (c != null) {
+                    drop(c, ops, touched);
+                    StreamState parent = c.source;
+                    if (parent == null) break;
+                    parent.refCount--;
+                    if (parent.softDeleted && parent.refCount == 0) {
+                        c = parent;
+                    } else {
+                        ops.add(new LogOp.PutMeta(parent.meta()));
+                        touched.add(parent);
+                        break;
+                    }
+                }
+            }
+            return commit(ops, touched, () -> {
+                for (StreamState t : touched) fireSignal(t);
+            });
+        });
+    }
+
+    private void drop(StreamState c, List<LogOp> ops, List<StreamState> touched) {
+        c.removed = true;
+        byPath.remove(c.path, c);
+        byId.remove(c.id, c);
+        totalBytes.addAndGet(-(c.tail - c.forkOffset));
+        ops.add(new LogOp.DropStream(c.id));
+        touched.add(c);
+    }
+
+    private static <T> T withLocks(List<StreamState> chain, int i, Supplier<T> body) {
+        if (i == chain.size()) return body.get();
+        synchronized (chain.get(i)) {
+            return withLocks(chain, i + 1, body);
+        }
+    }
+
+    private void sweep() {
+        try {
+            long now = clock.getAsLong();
+            for (StreamState s : byPath.values()) {
+                if (!s.softDeleted && s.durableCreated && s.isExpired(now)) {
+                    synchronized (structure) {
+                        if (byPath.get(s.path) == s && !s.softDeleted && s.isExpired(now)) removeLocked(s);
+                    }
+                }
+            }
+            if (now - lastAccessPersist >= ACCESS_PERSIST_MILLIS) {
+                lastAccessPersist = now;
+                persistAccessTimes();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("expiry sweep failed", e);
+        }
+    }
+
+    /** The sliding-TTL clock lives in memory; it reaches the log coarsely, never on the read path. */
+    private void persistAccessTimes() {
+        Map<Long, Long> changed = new HashMap<>();
+        for (StreamState s : byId.values()) {
+            long t = s.lastAccessMillis;
+            if (s.ttlSeconds != null && t != s.persistedAccessMillis) {
+                changed.put(s.id, t);
+                s.persistedAccessMillis = t;
+            }
+        }
+        if (!changed.isEmpty()) log.persistAccessTimes(changed);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public CompletableFuture<StreamInfo> info(String path) {
+        try {
+            return CompletableFuture.completedFuture(lookup(path, false).durableInfo());
+        } catch (StreamError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes) {
+        if (log.readsBlock()) return CompletableFuture.supplyAsync(() -> doRead(path, from, maxBytes), workers);
+        try {
+            return CompletableFuture.completedFuture(doRead(path, from, maxBytes));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ReadResult doRead(String path, ReadFrom from, int maxBytes) {
+        StreamState s = lookup(path, true);
+        CommitSignal signal;
+        long tail;
+        boolean closed;
+        synchronized (s) {
+            signal = s.signal;
+            tail = s.durableTail;
+            closed = s.durableClosed;
+        }
+        long start = switch (from.kind()) {
+            case START -> 0;
+            case NOW -> tail;
+            case AT -> from.offset().readSeq() > 0 ? Long.MAX_VALUE : from.offset().position();
+        };
+        if (start >= tail) {
+            return new ReadResult(s.id, s.contentType, s.json, Offset.at(Math.min(start, tail)), List.of(),
+                    Offset.at(tail), true, closed, signal);
+        }
+        List<ByteBuffer> out = new ArrayList<>();
+        long end = readChain(s, start, tail, Math.max(1, maxBytes), out);
+        return new ReadResult(s.id, s.contentType, s.json, Offset.at(start), out, Offset.at(end), end == tail,
+                closed && end == tail, signal);
+    }
+
+    /** Reads {@code [from, to)} of {@code s}, inherited ranges from its source chain first. */
+    private long readChain(StreamState s, long from, long to, int budget, List<ByteBuffer> out) {
+        long pos = from;
+        if (s.source != null && pos < s.forkOffset) {
+            long inheritedTo = Math.min(to, s.forkOffset);
+            pos = readChain(s.source, pos, inheritedTo, budget, out);
+            if (pos < inheritedTo) return pos;
+        }
+        if (pos >= to) return pos;
+        int used = 0;
+        for (ByteBuffer b : out) used += b.remaining();
+        if (used >= budget) return pos;
+        LogChunk chunk = log.read(s.id, pos, to, budget - used, s.json, out.isEmpty());
+        out.addAll(chunk.buffers());
+        return chunk.end();
+    }
+
+    /** Finds a usable stream: 404 when missing or expired, 410 when soft-deleted. */
+    private StreamState lookup(String path, boolean touch) {
+        StreamState s = byPath.get(path);
+        if (s == null || !s.durableCreated) throw StreamError.notFound();
+        if (s.softDeleted) throw StreamError.gone();
+        long now = clock.getAsLong();
+        if (s.isExpired(now)) {
+            synchronized (structure) {
+                if (byPath.get(path) == s && !s.softDeleted) removeLocked(s);
+            }
+            throw StreamError.notFound();
+        }
+        if (touch) s.lastAccessMillis = now;
+        return s;
+    }
+
+    // ---------------------------------------------------------------- commits
+
+    /**
+     * Submits one atomic commit. Callers hold the monitors of every stream in {@code touched}, so each stream's
+     * commits reach the log in validation order. If the commit fails, touched streams are reset from the log and
+     * commits validated on top of the failed one are voided by the generation check.
+     */
+    private CompletableFuture<Void> commit(List<LogOp> ops, List<StreamState> touched, Runnable onDurable) {
+        long[] generations = new long[touched.size()];
+        for (int i = 0; i < generations.length; i++) generations[i] = touched.get(i).generation;
+        BooleanSupplier valid = () -> {
+            for (int i = 0; i < generations.length; i++) {
+                if (touched.get(i).generation != generations[i]) return false;
+            }
+            return true;
+        };
+        CompletableFuture<Void> done = log.commit(ops, valid).handle((v, err) -> {
+            if (err == null) {
+                onDurable.run();
+                return null;
+            }
+            for (int i = 0; i < generations.length; i++) {
+                if (touched.get(i).generation == generations[i]) reset(touched.get(i));
+            }
+            throw asStreamError(err);
+        });
+        for (StreamState t : touched) t.lastCommit = done;
+        return done;
+    }
+
+    private void markDurable(StreamState s, long tail, boolean closed) {
+        CommitSignal fired;
+        synchronized (s) {
+            s.durableTail = Math.max(s.durableTail, tail);
+            s.durableClosed |= closed;
+            s.durableCreated = true;
+            fired = s.signal;
+            s.signal = new CommitSignal();
+        }
+        fired.fire();
+    }
+
+    private static void fireSignal(StreamState s) {
+        CommitSignal fired;
+        synchronized (s) {
+            fired = s.signal;
+            s.signal = new CommitSignal();
+        }
+        fired.fire();
+    }
+
+    /** Resets a stream's pending view to what the log holds, after a commit it depended on failed. */
+    private void reset(StreamState s) {
+        StreamMeta meta;
+        Map<String, ProducerState> producers;
+        try {
+            meta = log.loadMeta(s.id);
+            producers = log.loadProducers(s.id);
+        } catch (RuntimeException e) {
+            LOG.error("cannot reload stream {} after a failed commit", s.path, e);
+            meta = null;
+            producers = Map.of();
+        }
+        synchronized (s) {
+            if (meta == null) {
+                s.removed = true;
+                s.generation++;
+                byPath.remove(s.path, s);
+                byId.remove(s.id, s);
+            } else {
+                long ownBefore = s.tail - s.forkOffset;
+                s.restore(meta, producers);
+                s.removed = false;
+                byPath.putIfAbsent(s.path, s);
+                byId.putIfAbsent(s.id, s);
+                totalBytes.addAndGet((s.tail - s.forkOffset) - ownBefore);
+            }
+        }
+        fireSignal(s);
+    }
+
+    private static StreamError asStreamError(Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof StreamError se) return se;
+        return new StreamError(Kind.UNAVAILABLE, "storage write failed");
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<CompletableFuture<T>> op) {
+        return CompletableFuture.supplyAsync(op, workers).thenCompose(f -> f);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    private int recover() {
+        StreamLog.Recovered r = log.recover();
+        List<StreamMeta> metas = new ArrayList<>(r.streams());
+        metas.sort(Comparator.comparingLong(StreamMeta::id)); // a source is always older than its forks
+        long maxId = 0;
+        for (StreamMeta m : metas) {
+            StreamState source = m.forkSourceId() < 0 ? null : byId.get(m.forkSourceId());
+            if (m.forkSourceId() >= 0 && source == null) {
+                throw new IllegalStateException("stream " + m.path() + " forks missing stream id " + m.forkSourceId());
+            }
+            StreamState s = new StreamState(m.id(), m.path(), m.contentType(),
+                    m.ttlSeconds() < 0 ? null : m.ttlSeconds(),
+                    m.expiresAtMillis() < 0 ? null : Instant.ofEpochMilli(m.expiresAtMillis()), m.createdAtMillis(),
+                    source, m.forkOffset(), m.forkSubOffset());
+            s.restore(m, r.producers().get(m.id()));
+            s.lastAccessMillis = m.lastAccessMillis();
+            s.persistedAccessMillis = m.lastAccessMillis();
+            byPath.put(s.path, s);
+            byId.put(s.id, s);
+            totalBytes.addAndGet(s.tail - s.forkOffset);
+            maxId = Math.max(maxId, m.id());
+        }
+        nextId.set(maxId + 1);
+        return metas.size();
+    }
+
+    /** Number of streams currently known (live, soft-deleted or pending). */
+    public int streamCount() {
+        return byPath.size();
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        persistAccessTimes();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.close();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,100 @@
+package dev.durablestreams.storage.engine;
+
+import dev.durablestreams.protocol.MediaType;
+import dev.durablestreams.protocol.Offset;
+import dev.durablestreams.protocol.Producer;
+import dev.durablestreams.protocol.ProducerState;
+import dev.durablestreams.storage.CommitSignal;
+import dev.durablestreams.storage.StreamInfo;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * In-memory state of one stream. Mutable fields are guarded by the object's monitor.
+ *
+ * <p>Two views of the tail: {@code tail}/{@code closed} include commits that are validated but not yet durable
+ * (so pipelined appends validate against each other); {@code durableTail}/{@code durableClosed} are what
+ * readers see, advanced only when the log confirms a commit.
+ */
+final class StreamState {
+    final long id;
+    final String path;
+    final String contentType;
+    final boolean json;
+    final Long ttlSeconds;
+    final Instant expiresAt;
+    final long createdAtMillis;
+    final StreamState source;
+    final long forkOffset;
+    final long forkSubOffset;
+
+    long tail;
+    boolean closed;
+    Producer closedBy;
+    String lastSeq;
+    final Map<String, ProducerState> producers = new HashMap<>();
+    int refCount;
+    boolean softDeleted;
+    boolean removed;
+
+    long durableTail;
+    boolean durableClosed;
+    boolean durableCreated;
+
+    /** Bumped when state is reloaded after a failed commit; commits validated under an older value are void. */
+    volatile long generation;
+    CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
+    CommitSignal signal = new CommitSignal();
+
+    volatile long lastAccessMillis;
+    long persistedAccessMillis;
+
+    StreamState(long id, String path, String contentType, Long ttlSeconds, Instant expiresAt, long createdAtMillis,
+                StreamState source, long forkOffset, long forkSubOffset) {
+        this.id = id;
+        this.path = path;
+        this.contentType = contentType;
+        this.json = MediaType.isJson(contentType);
+        this.ttlSeconds = ttlSeconds;
+        this.expiresAt = expiresAt;
+        this.createdAtMillis = createdAtMillis;
+        this.source = source;
+        this.forkOffset = forkOffset;
+        this.forkSubOffset = forkSubOffset;
+        this.lastAccessMillis = createdAtMillis;
+    }
+
+    boolean isExpired(long nowMillis) {
+        if (expiresAt != null && nowMillis >= expiresAt.toEpochMilli()) return true;
+        return ttlSeconds != null && nowMillis - lastAccessMillis >= ttlSeconds * 1000;
+    }
+
+    synchronized StreamMeta meta() {
+        return new StreamMeta(id, path, contentType, ttlSeconds == null ? -1 : ttlSeconds,
+                expiresAt == null ? -1 : expiresAt.toEpochMilli(), createdAtMillis,
+                source == null ? -1 : source.id, forkOffset, forkSubOffset,
+                tail, closed, closedBy, lastSeq, refCount, softDeleted, lastAccessMillis);
+    }
+
+    synchronized StreamInfo durableInfo() {
+        return new StreamInfo(path, contentType, Offset.at(durableTail), durableClosed, ttlSeconds, expiresAt);
+    }
+
+    /** Restores the pending view from persisted metadata (after a failed commit, and at start-up). */
+    synchronized void restore(StreamMeta m, Map<String, ProducerState> persistedProducers) {
+        tail = m.tail();
+        closed = m.closed();
+        closedBy = m.closedBy();
+        lastSeq = m.lastSeq();
+        refCount = m.refCount();
+        softDeleted = m.softDeleted();
+        producers.clear();
+        if (persistedProducers != null) producers.putAll(persistedProducers);
+        durableTail = tail;
+        durableClosed = closed;
+        durableCreated = true;
+        generation++;
+    }
+}

@@ -1,0 +1,414 @@
+package dev.durablestreams.storage.rocksdb;
+
+import dev.durablestreams.protocol.ProducerState;
+import dev.durablestreams.storage.StreamError;
+import dev.durablestreams.storage.engine.LogChunk;
+import dev.durablestreams.storage.engine.LogOp;
+import dev.durablestreams.storage.engine.RecordReader;
+import dev.durablestreams.storage.engine.StreamLog;
+import dev.durablestreams.storage.engine.StreamMeta;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BooleanSupplier;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable {@link StreamLog}: one embedded RocksDB, no file per stream.
+ *
+ * <p>Keys use internal numeric stream ids: {@code meta/<id>}, {@code data/<id><offset>} (values of large records
+ * go to blob files, out of compaction's rewrite path), {@code producers/<id><producer>}, {@code access/<id>}.
+ *
+ * <p>Group commit: one writer thread takes every commit queued while the previous sync ran, writes them as one
+ * {@link WriteBatch} and syncs the write-ahead log once; each commit's future completes after that sync. With an
+ * empty queue the writer simply blocks: no linger timer.
+ *
+ * <p>Recovery: RocksDB replays the write-ahead log in point-in-time mode, so a torn or corrupt tail is cut at the
+ * last whole batch (whole commits only, by construction) and everything before it is kept; RocksDB's own report of
+ * what it dropped is forwarded to this server's log.
+ */
+public final class RocksLog implements StreamLog {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksLog.class);
+    private static final int MAX_GROUP = 4096;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final List<ColumnFamilyOptions> cfOptions;
+    private final List<ColumnFamilyHandle> handles;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle data;
+    private final ColumnFamilyHandle producers;
+    private final ColumnFamilyHandle access;
+    private final WriteOptions commitWrite;
+    private final WriteOptions lazyWrite;
+    private final LRUCache cache;
+    private final org.rocksdb.Logger rocksLogger;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closing;
+
+    private record Pending(List<LogOp> ops, BooleanSupplier valid, CompletableFuture<Void> done) {}
+
+    private RocksLog(RocksDB db, DBOptions dbOptions, List<ColumnFamilyOptions> cfOptions,
+                     List<ColumnFamilyHandle> handles, boolean sync, LRUCache cache, org.rocksdb.Logger rocksLogger) {
+        this.db = db;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.handles = handles;
+        this.meta = handles.get(1);
+        this.data = handles.get(2);
+        this.producers = handles.get(3);
+        this.access = handles.get(4);
+        this.commitWrite = new WriteOptions().setSync(sync);
+        this.lazyWrite = new WriteOptions().setSync(false);
+        this.cache = cache;
+        this.rocksLogger = rocksLogger;
+        this.writer = new Thread(this::writeLoop, "ds-rocksdb-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dir}.
+     *
+     * @param sync acknowledge commits only after the write-ahead log is synced to disk
+     */
+    public static RocksLog open(Path dir, boolean sync) {
+        try {
+            Files.createDirectories(dir);
+            LRUCache cache = new LRUCache(128L << 20);
+            DBOptions dbOptions = new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+                    .setMaxBackgroundJobs(2)
+                    .setKeepLogFileNum(5);
+            org.rocksdb.Logger rocksLogger = new ForwardingLogger(dbOptions);
+            dbOptions.setLogger(rocksLogger);
+            ColumnFamilyOptions plain = columnOptions(cache);
+            ColumnFamilyOptions blobs = columnOptions(cache)
+                    .setEnableBlobFiles(true)
+                    .setMinBlobSize(4096)
+                    .setEnableBlobGarbageCollection(true);
+            List<ColumnFamilyDescriptor> descriptors = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, plain),
+                    new ColumnFamilyDescriptor(bytes("meta"), plain),
+                    new ColumnFamilyDescriptor(bytes("data"), blobs),
+                    new ColumnFamilyDescriptor(bytes("producers"), plain),
+                    new ColumnFamilyDescriptor(bytes("access"), plain));
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            LOG.info("rocksdb opened at {}: last sequence number {}", dir, db.getLatestSequenceNumber());
+            return new RocksLog(db, dbOptions, List.of(plain, blobs), handles, sync, cache, rocksLogger);
+        } catch (RocksDBException | IOException e) {
+            throw new IllegalStateException("cannot open storage at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ColumnFamilyOptions columnOptions(LRUCache cache) {
+        return new ColumnFamilyOptions()
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache))
+                .setWriteBufferSize(64L << 20);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public CompletableFuture<Void> commit(List<LogOp> ops, BooleanSupplier valid) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new StreamError(StreamError.Kind.UNAVAILABLE, "storage is shutting down"));
+            return done;
+        }
+        queue.add(new Pending(ops, valid, done));
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> group = new ArrayList<>();
+        while (true) {
+            try {
+                Pending first = queue.take();
+                if (first.ops == null) return; // poison pill from close()
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP - 1);
+                boolean stop = group.get(group.size() - 1).ops == null;
+                if (stop) group.remove(group.size() - 1);
+                writeGroup(group);
+                group.clear();
+                if (stop) return;
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("writer failed", e);
+                for (Pending p : group) p.done.completeExceptionally(e);
+                group.clear();
+            }
+        }
+    }
+
+    private void writeGroup(List<Pending> group) {
+        List<Pending> written = new ArrayList<>(group.size());
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Pending p : group) {
+                if (!p.valid.getAsBoolean()) {
+                    p.done.completeExceptionally(new StreamError(StreamError.Kind.UNAVAILABLE,
+                            "an earlier write to this stream failed; retry"));
+                    continue;
+                }
+                for (LogOp op : p.ops) apply(batch, op);
+                written.add(p);
+            }
+            if (written.isEmpty()) return;
+            db.write(commitWrite, batch);
+        } catch (RocksDBException e) {
+            StreamError err = classify(e);
+            LOG.error("write of {} commits failed ({}): {}", written.size(), err.kind(), e.getMessage());
+            for (Pending p : written) p.done.completeExceptionally(err);
+            return;
+        }
+        for (Pending p : written) p.done.complete(null);
+    }
+
+    private void apply(WriteBatch batch, LogOp op) throws RocksDBException {
+        if (op instanceof LogOp.PutRecord r) {
+            batch.put(data, key(r.streamId(), r.offset()), r.bytes());
+        } else if (op instanceof LogOp.PutMeta m) {
+            batch.put(meta, key(m.meta().id()), MetaCodec.encode(m.meta()));
+        } else if (op instanceof LogOp.PutProducer p) {
+            batch.put(producers, producerKey(p.streamId(), p.producerId()),
+                    ByteBuffer.allocate(16).putLong(p.state().epoch()).putLong(p.state().lastSeq()).array());
+        } else if (op instanceof LogOp.DropStream d) {
+            long id = d.streamId();
+            batch.delete(meta, key(id));
+            batch.delete(access, key(id));
+            batch.deleteRange(data, key(id, 0), key(id + 1, 0));
+            batch.deleteRange(producers, key(id), key(id + 1));
+        }
+    }
+
+    private static StreamError classify(RocksDBException e) {
+        Status s = e.getStatus();
+        boolean noSpace = s != null && (s.getSubCode() == Status.SubCode.NoSpace
+                || String.valueOf(s.getState()).toLowerCase().contains("no space"));
+        return noSpace ? new StreamError(StreamError.Kind.INSUFFICIENT_STORAGE, "storage is full")
+                : new StreamError(StreamError.Kind.UNAVAILABLE, "storage write failed");
+    }
+
+    @Override
+    public void persistAccessTimes(Map<Long, Long> lastAccessById) {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Map.Entry<Long, Long> e : lastAccessById.entrySet()) {
+                batch.put(access, key(e.getKey()), ByteBuffer.allocate(8).putLong(e.getValue()).array());
+            }
+            db.write(lazyWrite, batch);
+        } catch (RocksDBException e) {
+            LOG.warn("could not persist stream access times: {}", e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public LogChunk read(long streamId, long from, long to, int maxBytes, boolean wholeRecords, boolean mustReturn) {
+        RecordReader reader = new RecordReader(from, to, maxBytes, wholeRecords, mustReturn);
+        try (ReadOptions ro = new ReadOptions().setFillCache(true);
+             RocksIterator it = db.newIterator(data, ro)) {
+            it.seekForPrev(key(streamId, from));
+            if (!it.isValid() || idOf(it.key()) != streamId) it.seek(key(streamId, from));
+            for (; it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (idOf(k) != streamId) break;
+                if (!reader.offer(offsetOf(k), it.value())) break;
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StreamError(StreamError.Kind.UNAVAILABLE, "storage read failed: " + e.getMessage());
+        }
+        return reader.result();
+    }
+
+    @Override
+    public byte[] recordAt(long streamId, long offset) {
+        try {
+            return db.get(data, key(streamId, offset));
+        } catch (RocksDBException e) {
+            throw new StreamError(StreamError.Kind.UNAVAILABLE, "storage read failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean readsBlock() {
+        return true;
+    }
+
+    @Override
+    public StreamMeta loadMeta(long streamId) {
+        try {
+            byte[] v = db.get(meta, key(streamId));
+            if (v == null) return null;
+            StreamMeta m = MetaCodec.decode(streamId, v);
+            byte[] a = db.get(access, key(streamId));
+            return a == null ? m : MetaCodec.withAccess(m, Math.max(m.lastAccessMillis(), ByteBuffer.wrap(a).getLong()));
+        } catch (RocksDBException e) {
+            throw new StreamError(StreamError.Kind.UNAVAILABLE, "storage read failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Map<String, ProducerState> loadProducers(long streamId) {
+        Map<String, ProducerState> out = new HashMap<>();
+        try (RocksIterator it = db.newIterator(producers)) {
+            for (it.seek(key(streamId)); it.isValid() && idOf(it.key()) == streamId; it.next()) {
+                out.put(producerIdOf(it.key()), producerState(it.value()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Recovered recover() {
+        List<StreamMeta> metas = new ArrayList<>();
+        Map<Long, Long> accessTimes = new HashMap<>();
+        try (RocksIterator it = db.newIterator(access)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                accessTimes.put(idOf(it.key()), ByteBuffer.wrap(it.value()).getLong());
+            }
+        }
+        try (RocksIterator it = db.newIterator(meta)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                long id = idOf(it.key());
+                StreamMeta m = MetaCodec.decode(id, it.value());
+                Long a = accessTimes.get(id);
+                metas.add(a == null ? m : MetaCodec.withAccess(m, Math.max(a, m.lastAccessMillis())));
+            }
+        }
+        Map<Long, Map<String, ProducerState>> prods = new HashMap<>();
+        try (RocksIterator it = db.newIterator(producers)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                prods.computeIfAbsent(idOf(it.key()), k -> new HashMap<>())
+                        .put(producerIdOf(it.key()), producerState(it.value()));
+            }
+        }
+        return new Recovered(metas, prods);
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    static byte[] key(long id) {
+        return ByteBuffer.allocate(8).putLong(id).array();
+    }
+
+    static byte[] key(long id, long offset) {
+        return ByteBuffer.allocate(16).putLong(id).putLong(offset).array();
+    }
+
+    private static byte[] producerKey(long id, String producerId) {
+        byte[] p = producerId.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(8 + p.length).putLong(id).put(p).array();
+    }
+
+    private static long idOf(byte[] key) {
+        return ByteBuffer.wrap(key, 0, 8).getLong();
+    }
+
+    private static long offsetOf(byte[] key) {
+        return ByteBuffer.wrap(key, 8, 8).getLong();
+    }
+
+    private static String producerIdOf(byte[] key) {
+        return new String(key, 8, key.length - 8, StandardCharsets.UTF_8);
+    }
+
+    private static ProducerState producerState(byte[] v) {
+        ByteBuffer b = ByteBuffer.wrap(v);
+        return new ProducerState(b.getLong(), b.getLong());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void close() {
+        if (closing) return;
+        closing = true;
+        queue.add(new Pending(null, null, null));
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            LOG.warn("final WAL sync failed: {}", e.getMessage());
+        }
+        for (ColumnFamilyHandle h : handles) h.close();
+        db.close();
+        commitWrite.close();
+        lazyWrite.close();
+        for (ColumnFamilyOptions o : cfOptions) o.close();
+        dbOptions.close();
+        cache.close();
+        rocksLogger.close();
+    }
+
+    /** Sends RocksDB's own log (recovery reports, I/O errors) to SLF4J. */
+    private static final class ForwardingLogger extends org.rocksdb.Logger {
+        private static final Logger ROCKS = LoggerFactory.getLogger("rocksdb");
+
+        ForwardingLogger(DBOptions options) {
+            super(options);
+            setInfoLogLevel(InfoLogLevel.INFO_LEVEL);
+        }
+
+        @Override
+        protected void log(InfoLogLevel level, String message) {
+            switch (level) {
+                case ERROR_LEVEL, FATAL_LEVEL -> ROCKS.error(message);
+                case WARN_LEVEL -> ROCKS.warn(message);
+                default -> {
+                    // Recovery and corruption reports are what an operator needs; the rest is noise.
+                    String m = message.toLowerCase();
+                    if (m.contains("corrupt") || m.contains("recover") || m.contains("drop") || m.contains("truncat")) {
+                        ROCKS.info(message);
+                    } else {
+                        ROCKS.debug(message);
+                    }
+                }
+            }
+        }
+    }
+}
