@@ -111,7 +111,8 @@ public final class RocksLog implements StreamLog {
                     .setCreateMissingColumnFamilies(true)
                     .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
                     .setMaxBackgroundJobs(2)
-                    .setKeepLogFileNum(5);
+                    .setKeepLogFileNum(5)
+                    .setStatsDumpPeriodSec(0);
             org.rocksdb.Logger rocksLogger = new ForwardingLogger(dbOptions);
             dbOptions.setLogger(rocksLogger);
             ColumnFamilyOptions plain = columnOptions(cache);
@@ -388,6 +389,8 @@ public final class RocksLog implements StreamLog {
     /** Sends RocksDB's own log (recovery reports, I/O errors) to SLF4J. */
     private static final class ForwardingLogger extends org.rocksdb.Logger {
         private static final Logger ROCKS = LoggerFactory.getLogger("rocksdb");
+        private static final java.util.regex.Pattern REPORT = java.util.regex.Pattern.compile(
+                "Corruption|corrupt|[Dd]ropping|[Tt]runcat|Point in time|Recovering log|recovered to");
 
         ForwardingLogger(DBOptions options) {
             super(options);
@@ -401,8 +404,7 @@ public final class RocksLog implements StreamLog {
                 case WARN_LEVEL -> ROCKS.warn(message);
                 default -> {
                     // Recovery and corruption reports are what an operator needs; the rest is noise.
-                    String m = message.toLowerCase();
-                    if (m.contains("corrupt") || m.contains("recover") || m.contains("drop") || m.contains("truncat")) {
+                    if (REPORT.matcher(message).find()) {
                         ROCKS.info(message);
                     } else {
                         ROCKS.debug(message);

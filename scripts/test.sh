@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The full test command: unit, contract and integration tests (Maven), then the official conformance
+# suite against the memory backend, the rocksdb backend, and the rocksdb backend restarted on the same data.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+echo "== build and JUnit tests"
+mvn -B -q package
+
+echo "== conformance suite dependencies"
+(cd conformance && npm ci --no-audit --no-fund --loglevel=error)
+
+data="$(mktemp -d)"
+trap 'rm -rf "$data"' EXIT
+scripts/conformance.sh memory --storage memory
+scripts/conformance.sh rocksdb --storage rocksdb --data-dir "$data/db"
+scripts/conformance.sh rocksdb-restarted --storage rocksdb --data-dir "$data/db"
+
+echo "== all tests passed"
