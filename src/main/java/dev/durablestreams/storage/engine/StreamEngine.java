@@ -149,10 +149,7 @@ public final class StreamEngine implements StreamStore {
         if (!MediaType.sameType(contentType, src.contentType)) {
             throw new StreamError(Kind.CONFLICT, "fork content type differs from the source's");
         }
-        long sourceTail;
-        synchronized (src) {
-            sourceTail = src.durableTail;
-        }
+        long sourceTail = src.durable.tail();
         long at = sourceTail;
         if (fork.offset() != null) {
             if (fork.offset().readSeq() != 0 || fork.offset().position() > sourceTail) {
@@ -344,9 +341,8 @@ public final class StreamEngine implements StreamStore {
     }
 
     private static AppendResult durableResult(StreamState s, long epoch, long seq, boolean duplicate) {
-        synchronized (s) {
-            return new AppendResult(Offset.at(s.durableTail), s.durableClosed, epoch, seq, duplicate);
-        }
+        StreamState.Durable d = s.durable;
+        return new AppendResult(Offset.at(d.tail()), d.closed(), epoch, seq, duplicate);
     }
 
     private static void rejectProducer(ProducerCheck check) {
@@ -483,14 +479,11 @@ public final class StreamEngine implements StreamStore {
 
     private ReadResult doRead(String path, ReadFrom from, int maxBytes) {
         StreamState s = lookup(path, true);
-        CommitSignal signal;
-        long tail;
-        boolean closed;
-        synchronized (s) {
-            signal = s.signal;
-            tail = s.durableTail;
-            closed = s.durableClosed;
-        }
+        // One volatile read: the signal belongs to exactly this tail, so the next commit fires it (no lost wake-up).
+        StreamState.Durable d = s.durable;
+        CommitSignal signal = d.signal();
+        long tail = d.tail();
+        boolean closed = d.closed();
         long start = switch (from.kind()) {
             case START -> 0;
             case NOW -> tail;
@@ -569,25 +562,16 @@ public final class StreamEngine implements StreamStore {
         return done;
     }
 
-    private void markDurable(StreamState s, long tail, boolean closed) {
-        CommitSignal fired;
+    private static void markDurable(StreamState s, long tail, boolean closed) {
         synchronized (s) {
-            s.durableTail = Math.max(s.durableTail, tail);
-            s.durableClosed |= closed;
-            s.durableCreated = true;
-            fired = s.signal;
-            s.signal = new CommitSignal();
+            s.publish(tail, closed);
         }
-        fired.fire();
     }
 
     private static void fireSignal(StreamState s) {
-        CommitSignal fired;
         synchronized (s) {
-            fired = s.signal;
-            s.signal = new CommitSignal();
+            s.publish(0, false);
         }
-        fired.fire();
     }
 
     /** Resets a stream's pending view to what the log holds, after a commit it depended on failed. */
@@ -608,6 +592,7 @@ public final class StreamEngine implements StreamStore {
                 s.generation++;
                 byPath.remove(s.path, s);
                 byId.remove(s.id, s);
+                s.durable.signal().fire(); // waiters re-read and find the stream gone
             } else {
                 long ownBefore = s.tail - s.forkOffset;
                 s.restore(meta, producers);
@@ -617,7 +602,6 @@ public final class StreamEngine implements StreamStore {
                 totalBytes.addAndGet((s.tail - s.forkOffset) - ownBefore);
             }
         }
-        fireSignal(s);
     }
 
     private static StreamError asStreamError(Throwable err) {

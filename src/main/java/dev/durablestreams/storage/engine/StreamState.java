@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * In-memory state of one stream. Mutable fields are guarded by the object's monitor.
  *
  * <p>Two views of the tail: {@code tail}/{@code closed} include commits that are validated but not yet durable
- * (so pipelined appends validate against each other); {@code durableTail}/{@code durableClosed} are what
+ * (so pipelined appends validate against each other); {@link #durable} is what
  * readers see, advanced only when the log confirms a commit.
  */
 final class StreamState {
@@ -39,14 +39,15 @@ final class StreamState {
     boolean softDeleted;
     boolean removed;
 
-    long durableTail;
-    boolean durableClosed;
-    boolean durableCreated;
+    /** What readers see, replaced as a whole on each durable commit so the read path takes no lock. */
+    record Durable(long tail, boolean closed, CommitSignal signal) {}
+
+    volatile Durable durable = new Durable(0, false, new CommitSignal());
+    volatile boolean durableCreated;
 
     /** Bumped when state is reloaded after a failed commit; commits validated under an older value are void. */
     volatile long generation;
     CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
-    CommitSignal signal = new CommitSignal();
 
     volatile long lastAccessMillis;
     long persistedAccessMillis;
@@ -78,8 +79,20 @@ final class StreamState {
                 tail, closed, closedBy, lastSeq, refCount, softDeleted, lastAccessMillis);
     }
 
-    synchronized StreamInfo durableInfo() {
-        return new StreamInfo(path, contentType, Offset.at(durableTail), durableClosed, ttlSeconds, expiresAt);
+    StreamInfo durableInfo() {
+        Durable d = durable;
+        return new StreamInfo(path, contentType, Offset.at(d.tail()), d.closed(), ttlSeconds, expiresAt);
+    }
+
+    /**
+     * Publishes a new durable view and fires the previous commit signal. Callers serialize per stream (they hold the
+     * stream's monitor or are the log's single completion thread).
+     */
+    void publish(long tail, boolean closed) {
+        Durable old = durable;
+        durable = new Durable(Math.max(old.tail(), tail), old.closed() || closed, new CommitSignal());
+        durableCreated = true;
+        old.signal().fire();
     }
 
     /** Restores the pending view from persisted metadata (after a failed commit, and at start-up). */
@@ -92,9 +105,10 @@ final class StreamState {
         softDeleted = m.softDeleted();
         producers.clear();
         if (persistedProducers != null) producers.putAll(persistedProducers);
-        durableTail = tail;
-        durableClosed = closed;
+        Durable old = durable;
+        durable = new Durable(tail, closed, new CommitSignal());
         durableCreated = true;
         generation++;
+        old.signal().fire();
     }
 }
