@@ -6,6 +6,7 @@ import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.ReadResult;
 import dev.durablestreams.storage.StreamStore;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -64,6 +65,7 @@ final class ReadHandler {
         private final long deadline;
         private boolean done;
         private ScheduledFuture<?> timer;
+        private final ChannelFutureListener onClose = f -> executor().execute(() -> finish(null));
 
         LongPoll(ChannelHandlerContext ctx, StreamRequest req, String cursor) {
             this.ctx = ctx;
@@ -72,8 +74,12 @@ final class ReadHandler {
             this.deadline = System.nanoTime() + config.longPollTimeout().toNanos();
         }
 
+        private java.util.concurrent.Executor executor() {
+            return ctx.executor();
+        }
+
         void start(ReadFrom from) {
-            ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(() -> finish(null)));
+            ctx.channel().closeFuture().addListener(onClose);
             attempt(from);
         }
 
@@ -138,6 +144,8 @@ final class ReadHandler {
             if (done) return;
             done = true;
             cancelTimer();
+            // Keep-alive connections carry many long-polls; each must not leave a listener behind.
+            ctx.channel().closeFuture().removeListener(onClose);
             if (resp != null && ctx.channel().isActive()) {
                 Responses.send(ctx, resp, req.keepAlive);
             } else if (resp != null) {

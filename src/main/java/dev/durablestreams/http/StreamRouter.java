@@ -48,6 +48,12 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             Responses.send(ctx, Responses.problem(400, "malformed HTTP request"), false);
             return;
         }
+        if (http.method().equals(HttpMethod.OPTIONS)) { // CORS preflight: answered the same for every path
+            FullHttpResponse r = Responses.empty(204);
+            ProtocolHeadersHandler.preflight(r.headers());
+            Responses.send(ctx, r, keepAlive);
+            return;
+        }
         StreamRequest req = StreamRequest.of(http);
         if (req == null) {
             Responses.send(ctx, Responses.problem(404, "not found; streams live under " + StreamRequest.ROOT), keepAlive);
@@ -72,11 +78,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         else if (m.equals(HttpMethod.PUT)) create.handle(ctx, req);
         else if (m.equals(HttpMethod.HEAD)) metadata.head(ctx, req);
         else if (m.equals(HttpMethod.DELETE)) metadata.delete(ctx, req);
-        else if (m.equals(HttpMethod.OPTIONS)) {
-            FullHttpResponse r = Responses.empty(204);
-            r.headers().set("Access-Control-Max-Age", "86400");
-            Responses.send(ctx, r, req.keepAlive);
-        } else {
+        else {
             FullHttpResponse r = Responses.problem(405, "method " + m + " is not supported on streams");
             r.headers().set(HttpHeaderNames.ALLOW, ProtocolHeadersHandler.ALLOW_METHODS);
             Responses.send(ctx, r, req.keepAlive);

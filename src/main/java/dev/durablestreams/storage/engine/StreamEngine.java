@@ -58,6 +58,7 @@ public final class StreamEngine implements StreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(StreamEngine.class);
     private static final long SWEEP_MILLIS = 250;
     private static final long ACCESS_PERSIST_MILLIS = 5_000;
+    private static final int INLINE_APPEND_BYTES = 64 * 1024;
 
     private final StreamLog log;
     private final EngineOptions options;
@@ -131,7 +132,7 @@ public final class StreamEngine implements StreamStore {
             s.closed = req.closed();
             ops.add(new LogOp.PutMeta(s.meta()));
             register(s, initial.length);
-            return commit(ops, List.of(s), () -> markDurable(s, s.tail, s.closed))
+            return commit(ops, List.of(s), () -> markDurable(s, s.tail, s.closed, ops))
                     .thenApply(v -> new CreateResult(true, s.durableInfo()));
         }
     }
@@ -188,7 +189,7 @@ public final class StreamEngine implements StreamStore {
                 src.refCount++;
                 ops.add(new LogOp.PutMeta(src.meta()));
                 register(s, prefix.length + initial.length);
-                return commit(ops, List.of(s, src), () -> markDurable(s, s.tail, s.closed))
+                return commit(ops, List.of(s, src), () -> markDurable(s, s.tail, s.closed, ops))
                         .thenApply(v -> new CreateResult(true, s.durableInfo()));
             }
         }
@@ -264,7 +265,14 @@ public final class StreamEngine implements StreamStore {
 
     @Override
     public CompletableFuture<AppendResult> append(AppendRequest req) {
-        return async(() -> doAppend(req));
+        // Validation and commit submission never block, so small appends run on the caller's thread (one hop
+        // fewer per request); large bodies go to a worker because JSON validation of them takes a while.
+        if (req.body().length > INLINE_APPEND_BYTES) return async(() -> doAppend(req));
+        try {
+            return doAppend(req);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private CompletableFuture<AppendResult> doAppend(AppendRequest req) {
@@ -323,7 +331,7 @@ public final class StreamEngine implements StreamStore {
             ops.add(new LogOp.PutMeta(s.meta()));
             long tail = s.tail;
             boolean closed = s.closed;
-            return commit(ops, List.of(s), () -> markDurable(s, tail, closed))
+            return commit(ops, List.of(s), () -> markDurable(s, tail, closed, ops))
                     .thenApply(v -> new AppendResult(Offset.at(tail), closed,
                             p == null ? -1 : p.epoch(), p == null ? -1 : p.seq(), false));
         }
@@ -469,16 +477,20 @@ public final class StreamEngine implements StreamStore {
 
     @Override
     public CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes) {
-        if (log.readsBlock()) return CompletableFuture.supplyAsync(() -> doRead(path, from, maxBytes), workers);
         try {
-            return CompletableFuture.completedFuture(doRead(path, from, maxBytes));
+            StreamState s = lookup(path, true);
+            // Reads at the tail, and live readers woken by a commit, are answered from memory on the caller's
+            // thread; only reads that need the log hop to a storage worker (when the log's reads may block).
+            ReadResult r = doRead(s, from, maxBytes, !log.readsBlock());
+            if (r != null) return CompletableFuture.completedFuture(r);
+            return CompletableFuture.supplyAsync(() -> doRead(s, from, maxBytes, true), workers);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private ReadResult doRead(String path, ReadFrom from, int maxBytes) {
-        StreamState s = lookup(path, true);
+    /** Reads one chunk; returns {@code null} when that needs the log and {@code mayUseLog} is false. */
+    private ReadResult doRead(StreamState s, ReadFrom from, int maxBytes, boolean mayUseLog) {
         // One volatile read: the signal belongs to exactly this tail, so the next commit fires it (no lost wake-up).
         StreamState.Durable d = s.durable;
         CommitSignal signal = d.signal();
@@ -493,8 +505,19 @@ public final class StreamEngine implements StreamStore {
             return new ReadResult(s.id, s.contentType, s.json, Offset.at(Math.min(start, tail)), List.of(),
                     Offset.at(tail), true, closed, signal);
         }
-        List<ByteBuffer> out = new ArrayList<>();
-        long end = readChain(s, start, tail, Math.max(1, maxBytes), out);
+        int budget = Math.max(1, maxBytes);
+        long end;
+        List<ByteBuffer> out;
+        if (d.recent().covers(start, tail)) {
+            LogChunk chunk = d.recent().read(start, new RecordReader(start, tail, budget, s.json, true));
+            out = chunk.buffers();
+            end = chunk.end();
+        } else if (mayUseLog) {
+            out = new ArrayList<>();
+            end = readChain(s, start, tail, budget, out);
+        } else {
+            return null;
+        }
         return new ReadResult(s.id, s.contentType, s.json, Offset.at(start), out, Offset.at(end), end == tail,
                 closed && end == tail, signal);
     }
@@ -562,15 +585,15 @@ public final class StreamEngine implements StreamStore {
         return done;
     }
 
-    private static void markDurable(StreamState s, long tail, boolean closed) {
+    private static void markDurable(StreamState s, long tail, boolean closed, List<LogOp> ops) {
         synchronized (s) {
-            s.publish(tail, closed);
+            s.publish(tail, closed, ops);
         }
     }
 
     private static void fireSignal(StreamState s) {
         synchronized (s) {
-            s.publish(0, false);
+            s.publish(0, false, List.of());
         }
     }
 

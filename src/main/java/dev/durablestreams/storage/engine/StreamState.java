@@ -8,6 +8,7 @@ import dev.durablestreams.storage.CommitSignal;
 import dev.durablestreams.storage.StreamInfo;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,9 +41,9 @@ final class StreamState {
     boolean removed;
 
     /** What readers see, replaced as a whole on each durable commit so the read path takes no lock. */
-    record Durable(long tail, boolean closed, CommitSignal signal) {}
+    record Durable(long tail, boolean closed, CommitSignal signal, RecentRecords recent) {}
 
-    volatile Durable durable = new Durable(0, false, new CommitSignal());
+    volatile Durable durable = new Durable(0, false, new CommitSignal(), RecentRecords.emptyAt(0));
     volatile boolean durableCreated;
 
     /** Bumped when state is reloaded after a failed commit; commits validated under an older value are void. */
@@ -88,9 +89,15 @@ final class StreamState {
      * Publishes a new durable view and fires the previous commit signal. Callers serialize per stream (they hold the
      * stream's monitor or are the log's single completion thread).
      */
-    void publish(long tail, boolean closed) {
+    void publish(long tail, boolean closed, List<LogOp> ops) {
         Durable old = durable;
-        durable = new Durable(Math.max(old.tail(), tail), old.closed() || closed, new CommitSignal());
+        RecentRecords recent = old.recent();
+        for (LogOp op : ops) {
+            if (op instanceof LogOp.PutRecord r && r.streamId() == id) recent = recent.plus(r.offset(), r.bytes());
+        }
+        long newTail = Math.max(old.tail(), tail);
+        if (recent.end() != newTail) recent = RecentRecords.emptyAt(newTail);
+        durable = new Durable(newTail, old.closed() || closed, new CommitSignal(), recent);
         durableCreated = true;
         old.signal().fire();
     }
@@ -106,7 +113,7 @@ final class StreamState {
         producers.clear();
         if (persistedProducers != null) producers.putAll(persistedProducers);
         Durable old = durable;
-        durable = new Durable(tail, closed, new CommitSignal());
+        durable = new Durable(tail, closed, new CommitSignal(), RecentRecords.emptyAt(tail));
         durableCreated = true;
         generation++;
         old.signal().fire();
