@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 import org.rocksdb.BlockBasedTableConfig;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Group commit: one writer thread takes every commit queued while the previous sync ran, writes them as one
  * {@link WriteBatch} and syncs the write-ahead log once; each commit's future completes after that sync. With an
- * empty queue the writer simply blocks: no linger timer.
+ * empty queue the writer simply blocks: no linger timer. A second thread answers a synced group while the writer
+ * already writes the next one.
  *
  * <p>Recovery: RocksDB replays the write-ahead log in point-in-time mode, so a torn or corrupt tail is cut at the
  * last whole batch (whole commits only, by construction) and everything before it is kept; RocksDB's own report of
@@ -74,6 +77,12 @@ public final class RocksLog implements StreamLog {
     private final org.rocksdb.Logger rocksLogger;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /** Completes acknowledged commits, so the writer starts the next group's sync while the last one is answered. */
+    private final ExecutorService acks = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ds-rocksdb-ack");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closing;
 
     private record Pending(List<LogOp> ops, BooleanSupplier valid, CompletableFuture<Void> done) {}
@@ -197,7 +206,11 @@ public final class RocksLog implements StreamLog {
             for (Pending p : written) p.done.completeExceptionally(err);
             return;
         }
-        for (Pending p : written) p.done.complete(null);
+        // Failures above complete on this thread, before the next group is validated (its commits may depend on
+        // the failed ones and must be voided); successes can be answered while the next group syncs.
+        acks.execute(() -> {
+            for (Pending p : written) p.done.complete(null);
+        });
     }
 
     private void apply(WriteBatch batch, LogOp op) throws RocksDBException {
@@ -368,6 +381,8 @@ public final class RocksLog implements StreamLog {
         queue.add(new Pending(null, null, null));
         try {
             writer.join(10_000);
+            acks.shutdown();
+            acks.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
