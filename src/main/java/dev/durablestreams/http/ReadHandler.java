@@ -84,7 +84,7 @@ final class ReadHandler {
         }
 
         private void attempt(ReadFrom from) {
-            store.read(req.path, from, config.maxRead()).whenCompleteAsync((r, err) -> {
+            EventLoops.whenComplete(ctx, store.read(req.path, from, config.maxRead()), (r, err) -> {
                 if (done) return;
                 if (err != null) {
                     finish(Responses.error(err));
@@ -99,7 +99,7 @@ final class ReadHandler {
                 } else {
                     await(r);
                 }
-            }, ctx.executor());
+            });
         }
 
         private void await(ReadResult r) {

@@ -78,7 +78,7 @@ final class SseSession {
             waitingForWritable = true;
             return;
         }
-        store.read(req.path, from, config.maxRead()).whenCompleteAsync((r, err) -> {
+        EventLoops.whenComplete(ctx, store.read(req.path, from, config.maxRead()), (r, err) -> {
             if (ended) return;
             if (err != null) {
                 if (headersSent) end();
@@ -90,7 +90,7 @@ final class SseSession {
                 return;
             }
             onRead(r);
-        }, ctx.executor());
+        });
     }
 
     private void onRead(ReadResult r) {

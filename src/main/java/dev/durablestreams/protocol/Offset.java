@@ -13,6 +13,7 @@ public record Offset(long readSeq, long position) implements Comparable<Offset> 
 
     /** Offsets must stay under 256 characters (spec section 8); 19 digits is also the long range. */
     private static final int MAX_PART_DIGITS = 18;
+    private static final long MAX_PADDED = 9_999_999_999_999_999L;
 
     public Offset {
         if (readSeq < 0 || position < 0) throw new IllegalArgumentException("negative offset");
@@ -54,8 +55,23 @@ public record Offset(long readSeq, long position) implements Comparable<Offset> 
         return compareTo(o) > 0;
     }
 
+    /** {@code %016d_%016d}, written by hand: this runs for every response and every SSE event. */
     @Override
     public String toString() {
-        return String.format("%016d_%016d", readSeq, position);
+        if (readSeq > MAX_PADDED || position > MAX_PADDED) {
+            return String.format("%016d_%016d", readSeq, position); // wider than 16 digits: let format widen
+        }
+        byte[] out = new byte[33];
+        pad(out, 0, readSeq);
+        out[16] = '_';
+        pad(out, 17, position);
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static void pad(byte[] out, int at, long v) {
+        for (int i = at + 15; i >= at; i--) {
+            out[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
     }
 }

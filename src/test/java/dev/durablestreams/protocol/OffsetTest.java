@@ -13,6 +13,9 @@ class OffsetTest {
     void formatsAsTwoZeroPaddedSixteenDigitNumbers() {
         assertThat(Offset.ZERO.toString()).isEqualTo("0000000000000000_0000000000000000");
         assertThat(Offset.at(34).toString()).isEqualTo("0000000000000000_0000000000000034");
+        for (long v : new long[] {1, 9, 10, 123_456_789, 9_999_999_999_999_999L, 10_000_000_000_000_000L}) {
+            assertThat(new Offset(v, v).toString()).isEqualTo(String.format("%016d_%016d", v, v));
+        }
     }
 
     @Test
