@@ -113,7 +113,7 @@ public final class RocksLog implements StreamLog {
                     .setMaxBackgroundJobs(2)
                     .setKeepLogFileNum(5)
                     .setStatsDumpPeriodSec(0);
-            org.rocksdb.Logger rocksLogger = new ForwardingLogger(dbOptions);
+            ForwardingLogger rocksLogger = new ForwardingLogger(dbOptions);
             dbOptions.setLogger(rocksLogger);
             ColumnFamilyOptions plain = columnOptions(cache);
             ColumnFamilyOptions blobs = columnOptions(cache)
@@ -128,7 +128,14 @@ public final class RocksLog implements StreamLog {
                     new ColumnFamilyDescriptor(bytes("access"), plain));
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            LOG.info("rocksdb opened at {}: last sequence number {}", dir, db.getLatestSequenceNumber());
+            long lastSeq = db.getLatestSequenceNumber();
+            LOG.info("rocksdb opened at {}: last sequence number {}", dir, lastSeq);
+            // RocksDB's own report is one line among many; restate each drop as one line an operator can act on.
+            for (String[] drop : rocksLogger.endRecovery()) {
+                LOG.warn("recovery: write-ahead log {} has a torn or corrupt tail after sequence {}; dropped {} bytes"
+                        + " ({}); every commit before it is kept, the incomplete one is discarded",
+                        drop[0], lastSeq, drop[1], drop[2]);
+            }
             return new RocksLog(db, dbOptions, List.of(plain, blobs), handles, sync, cache, rocksLogger);
         } catch (RocksDBException | IOException e) {
             throw new IllegalStateException("cannot open storage at " + dir + ": " + e.getMessage(), e);
@@ -391,14 +398,33 @@ public final class RocksLog implements StreamLog {
         private static final Logger ROCKS = LoggerFactory.getLogger("rocksdb");
         private static final java.util.regex.Pattern REPORT = java.util.regex.Pattern.compile(
                 "Corruption|corrupt|[Dd]ropping|[Tt]runcat|Point in time|Recovering log|recovered to");
+        /** RocksDB's log-reader report during WAL replay: {@code <path>/000012.log: dropping 123 bytes; <status>}. */
+        private static final java.util.regex.Pattern DROP = java.util.regex.Pattern.compile(
+                "(\\d+\\.log): dropping (\\d+) bytes; (.*)$");
+        private final List<String[]> drops = new ArrayList<>();
+        private volatile boolean recovering = true;
 
         ForwardingLogger(DBOptions options) {
             super(options);
             setInfoLogLevel(InfoLogLevel.INFO_LEVEL);
         }
 
+        /** The WAL drops reported while the database opened: {file, bytes, reason}. */
+        synchronized List<String[]> endRecovery() {
+            recovering = false;
+            return List.copyOf(drops);
+        }
+
         @Override
         protected void log(InfoLogLevel level, String message) {
+            if (recovering) {
+                java.util.regex.Matcher m = DROP.matcher(message);
+                if (m.find()) {
+                    synchronized (this) {
+                        drops.add(new String[] {m.group(1), m.group(2), m.group(3).trim()});
+                    }
+                }
+            }
             switch (level) {
                 case ERROR_LEVEL, FATAL_LEVEL -> ROCKS.error(message);
                 case WARN_LEVEL -> ROCKS.warn(message);
