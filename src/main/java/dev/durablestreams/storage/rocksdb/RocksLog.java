@@ -186,25 +186,50 @@ public final class RocksLog implements StreamLog {
 
     private void writeGroup(List<Pending> group) {
         List<Pending> written = new ArrayList<>(group.size());
+        List<Pending> voided = new ArrayList<>();
+        java.util.Set<Long> voidedStreams = new java.util.HashSet<>();
         try (WriteBatch batch = new WriteBatch()) {
             for (Pending p : group) {
-                if (!p.valid.getAsBoolean()) {
-                    p.done.completeExceptionally(new StreamError(StreamError.Kind.UNAVAILABLE,
-                            "an earlier write to this stream failed; retry"));
+                // A commit after a voided one on the same stream may have been validated on top of it: void it too.
+                if (!p.valid.getAsBoolean() || touchesAny(p.ops, voidedStreams)) {
+                    voided.add(p);
+                    streamIds(p.ops, voidedStreams);
                     continue;
                 }
                 for (LogOp op : p.ops) apply(batch, op);
                 written.add(p);
             }
-            if (written.isEmpty()) return;
-            db.write(commitWrite, batch);
+            if (!written.isEmpty()) db.write(commitWrite, batch);
         } catch (RocksDBException e) {
             StreamError err = classify(e);
             LOG.error("write of {} commits failed ({}): {}", written.size(), err.kind(), e.getMessage());
             for (Pending p : written) p.done.completeExceptionally(err);
-            return;
+            written.clear();
         }
         for (Pending p : written) p.done.complete(null);
+        // Failures complete only after the commits queued before them are durable (or failed), so an engine that
+        // reloads a stream's state on failure reads every earlier commit, never a state missing one of them.
+        for (Pending p : voided) {
+            p.done.completeExceptionally(new StreamError(StreamError.Kind.UNAVAILABLE,
+                    "an earlier write to this stream failed; retry"));
+        }
+    }
+
+    private static void streamIds(List<LogOp> ops, java.util.Set<Long> into) {
+        for (LogOp op : ops) into.add(streamIdOf(op));
+    }
+
+    private static boolean touchesAny(List<LogOp> ops, java.util.Set<Long> streams) {
+        if (streams.isEmpty()) return false;
+        for (LogOp op : ops) if (streams.contains(streamIdOf(op))) return true;
+        return false;
+    }
+
+    private static long streamIdOf(LogOp op) {
+        if (op instanceof LogOp.PutRecord r) return r.streamId();
+        if (op instanceof LogOp.PutMeta m) return m.meta().id();
+        if (op instanceof LogOp.PutProducer p) return p.streamId();
+        return ((LogOp.DropStream) op).streamId();
     }
 
     private void apply(WriteBatch batch, LogOp op) throws RocksDBException {
