@@ -142,6 +142,10 @@ class KillNineCrashTest {
             retried += p.retriedSeqs;
         }
         assertThat(kills).isGreaterThanOrEqualTo(KILLS);
+        // Recovery flushes the replayed memtables; values of 4 KiB and more must have gone to blob files.
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(data)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("blob files").anyMatch(n -> n.endsWith(".blob"));
+        }
         assertThat(retried).as("appends retried after a kill").isPositive();
         recoveries.sort(null);
         starts.sort(null);

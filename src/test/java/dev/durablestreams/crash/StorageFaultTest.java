@@ -82,6 +82,7 @@ class StorageFaultTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void failedCommitIsRefusedNotStoredAndTheStreamContinuesAfterwards() throws Exception {
         client.create(base, "f");
         long tail = 0;
@@ -229,6 +230,7 @@ class StorageFaultTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void failedCreateAndDeleteKeepTheStorageQuotaExact() throws Exception {
         server.close();
         engine.close();

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +39,7 @@ class TornTailTest {
     }
 
     @Test
+    @Timeout(120)
     void cutTail() throws Exception {
         crashDamageRestart("cut", wal -> {
             try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.WRITE)) {
@@ -47,6 +49,7 @@ class TornTailTest {
     }
 
     @Test
+    @Timeout(120)
     void corruptTail() throws Exception {
         crashDamageRestart("corrupt", wal -> {
             try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
