@@ -109,6 +109,10 @@ public final class RocksLog implements StreamLog {
             DBOptions dbOptions = new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
+                    // Replay stops at the first cut or corrupt record, keeping every whole batch before it
+                    // (TornTailTest). AbsoluteConsistency would refuse to open after a crash tore the unsynced
+                    // tail; SkipAnyCorruptedRecords could replay batches after a hole. No WAL recycling (default
+                    // recycle_log_file_num 0), so stale bytes of an old log never look like a valid tail.
                     .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
                     .setMaxBackgroundJobs(2)
                     .setKeepLogFileNum(5)
