@@ -576,10 +576,16 @@ public final class StreamEngine implements StreamStore {
                 onDurable.run();
                 return null;
             }
+            StreamError failure = asStreamError(err);
             for (int i = 0; i < generations.length; i++) {
-                if (touched.get(i).generation == generations[i]) reset(touched.get(i));
+                if (touched.get(i).generation == generations[i]) {
+                    // The first failure of this stream's pending state (later ones are voided commits): say why.
+                    LOG.warn("commit to stream {} failed ({}): {}; reloading its state from storage",
+                            touched.get(i).path, failure.kind(), causeOf(err));
+                    reset(touched.get(i));
+                }
             }
-            throw asStreamError(err);
+            throw failure;
         });
         for (StreamState t : touched) t.lastCommit = done;
         return done;
@@ -611,13 +617,16 @@ public final class StreamEngine implements StreamStore {
         }
         synchronized (s) {
             if (meta == null) {
+                // Never durably created: release the quota its pending bytes took (unless a drop already did).
+                if (!s.removed) totalBytes.addAndGet(-(s.tail - s.forkOffset));
                 s.removed = true;
                 s.generation++;
                 byPath.remove(s.path, s);
                 byId.remove(s.id, s);
                 s.durable.signal().fire(); // waiters re-read and find the stream gone
             } else {
-                long ownBefore = s.tail - s.forkOffset;
+                // A failed drop already released the stream's bytes; the restore below counts them again.
+                long ownBefore = s.removed ? 0 : s.tail - s.forkOffset;
                 s.restore(meta, producers);
                 s.removed = false;
                 byPath.putIfAbsent(s.path, s);
@@ -625,6 +634,11 @@ public final class StreamEngine implements StreamStore {
                 totalBytes.addAndGet((s.tail - s.forkOffset) - ownBefore);
             }
         }
+    }
+
+    private static String causeOf(Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return cause.toString();
     }
 
     private static StreamError asStreamError(Throwable err) {

@@ -20,7 +20,8 @@ public interface StreamLog extends AutoCloseable {
      * Applies {@code ops} atomically and durably, in submission order relative to other commits. The future
      * completes once the commit is durable (or failed). {@code valid} is evaluated just before the commit is
      * written; when it is false the commit fails without being written (its stream's state was reset after an
-     * earlier failure it depended on).
+     * earlier failure it depended on). A failure completes only after every commit submitted before it is durable
+     * or failed, because the engine then reloads the stream with {@link #loadMeta} and must see those commits.
      */
     CompletableFuture<Void> commit(List<LogOp> ops, BooleanSupplier valid);
 

@@ -118,11 +118,15 @@ public final class RocksLog implements StreamLog {
             DBOptions dbOptions = new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
+                    // Replay stops at the first cut or corrupt record, keeping every whole batch before it
+                    // (TornTailTest). AbsoluteConsistency would refuse to open after a crash tore the unsynced
+                    // tail; SkipAnyCorruptedRecords could replay batches after a hole. No WAL recycling (default
+                    // recycle_log_file_num 0), so stale bytes of an old log never look like a valid tail.
                     .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
                     .setMaxBackgroundJobs(2)
                     .setKeepLogFileNum(5)
                     .setStatsDumpPeriodSec(0);
-            org.rocksdb.Logger rocksLogger = new ForwardingLogger(dbOptions);
+            ForwardingLogger rocksLogger = new ForwardingLogger(dbOptions);
             dbOptions.setLogger(rocksLogger);
             ColumnFamilyOptions plain = columnOptions(cache);
             ColumnFamilyOptions blobs = columnOptions(cache)
@@ -137,7 +141,14 @@ public final class RocksLog implements StreamLog {
                     new ColumnFamilyDescriptor(bytes("access"), plain));
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            LOG.info("rocksdb opened at {}: last sequence number {}", dir, db.getLatestSequenceNumber());
+            long lastSeq = db.getLatestSequenceNumber();
+            LOG.info("rocksdb opened at {}: last sequence number {}", dir, lastSeq);
+            // RocksDB's own report is one line among many; restate each drop as one line an operator can act on.
+            for (String[] drop : rocksLogger.endRecovery()) {
+                LOG.warn("recovery: write-ahead log {} has a torn or corrupt tail after sequence {}; dropped {} bytes"
+                        + " ({}); every commit before it is kept, the incomplete one is discarded",
+                        drop[0], lastSeq, drop[1], drop[2]);
+            }
             return new RocksLog(db, dbOptions, List.of(plain, blobs), handles, sync, cache, rocksLogger);
         } catch (RocksDBException | IOException e) {
             throw new IllegalStateException("cannot open storage at " + dir + ": " + e.getMessage(), e);
@@ -188,29 +199,56 @@ public final class RocksLog implements StreamLog {
 
     private void writeGroup(List<Pending> group) {
         List<Pending> written = new ArrayList<>(group.size());
+        List<Pending> voided = new ArrayList<>();
+        java.util.Set<Long> voidedStreams = new java.util.HashSet<>();
         try (WriteBatch batch = new WriteBatch()) {
             for (Pending p : group) {
-                if (!p.valid.getAsBoolean()) {
-                    p.done.completeExceptionally(new StreamError(StreamError.Kind.UNAVAILABLE,
-                            "an earlier write to this stream failed; retry"));
+                // A commit after a voided one on the same stream may have been validated on top of it: void it too.
+                if (!p.valid.getAsBoolean() || touchesAny(p.ops, voidedStreams)) {
+                    voided.add(p);
+                    streamIds(p.ops, voidedStreams);
                     continue;
                 }
                 for (LogOp op : p.ops) apply(batch, op);
                 written.add(p);
             }
-            if (written.isEmpty()) return;
-            db.write(commitWrite, batch);
+            if (!written.isEmpty()) db.write(commitWrite, batch);
         } catch (RocksDBException e) {
             StreamError err = classify(e);
             LOG.error("write of {} commits failed ({}): {}", written.size(), err.kind(), e.getMessage());
             for (Pending p : written) p.done.completeExceptionally(err);
-            return;
+            written.clear();
         }
-        // Failures above complete on this thread, before the next group is validated (its commits may depend on
-        // the failed ones and must be voided); successes can be answered while the next group syncs.
-        acks.execute(() -> {
-            for (Pending p : written) p.done.complete(null);
-        });
+        // Successes are answered by the ack thread while this one syncs the next group. Failures complete here,
+        // after the commits queued before them are durable (so an engine that reloads a stream's state on failure
+        // reads every earlier commit) and before the next group is validated (its commits may depend on the
+        // failed ones and must be voided).
+        if (!written.isEmpty()) {
+            acks.execute(() -> {
+                for (Pending p : written) p.done.complete(null);
+            });
+        }
+        for (Pending p : voided) {
+            p.done.completeExceptionally(new StreamError(StreamError.Kind.UNAVAILABLE,
+                    "an earlier write to this stream failed; retry"));
+        }
+    }
+
+    private static void streamIds(List<LogOp> ops, java.util.Set<Long> into) {
+        for (LogOp op : ops) into.add(streamIdOf(op));
+    }
+
+    private static boolean touchesAny(List<LogOp> ops, java.util.Set<Long> streams) {
+        if (streams.isEmpty()) return false;
+        for (LogOp op : ops) if (streams.contains(streamIdOf(op))) return true;
+        return false;
+    }
+
+    private static long streamIdOf(LogOp op) {
+        if (op instanceof LogOp.PutRecord r) return r.streamId();
+        if (op instanceof LogOp.PutMeta m) return m.meta().id();
+        if (op instanceof LogOp.PutProducer p) return p.streamId();
+        return ((LogOp.DropStream) op).streamId();
     }
 
     private void apply(WriteBatch batch, LogOp op) throws RocksDBException {
@@ -406,14 +444,33 @@ public final class RocksLog implements StreamLog {
         private static final Logger ROCKS = LoggerFactory.getLogger("rocksdb");
         private static final java.util.regex.Pattern REPORT = java.util.regex.Pattern.compile(
                 "Corruption|corrupt|[Dd]ropping|[Tt]runcat|Point in time|Recovering log|recovered to");
+        /** RocksDB's log-reader report during WAL replay: {@code <path>/000012.log: dropping 123 bytes; <status>}. */
+        private static final java.util.regex.Pattern DROP = java.util.regex.Pattern.compile(
+                "(\\d+\\.log): dropping (\\d+) bytes; (.*)$");
+        private final List<String[]> drops = new ArrayList<>();
+        private volatile boolean recovering = true;
 
         ForwardingLogger(DBOptions options) {
             super(options);
             setInfoLogLevel(InfoLogLevel.INFO_LEVEL);
         }
 
+        /** The WAL drops reported while the database opened: {file, bytes, reason}. */
+        synchronized List<String[]> endRecovery() {
+            recovering = false;
+            return List.copyOf(drops);
+        }
+
         @Override
         protected void log(InfoLogLevel level, String message) {
+            if (recovering) {
+                java.util.regex.Matcher m = DROP.matcher(message);
+                if (m.find()) {
+                    synchronized (this) {
+                        drops.add(new String[] {m.group(1), m.group(2), m.group(3).trim()});
+                    }
+                }
+            }
             switch (level) {
                 case ERROR_LEVEL, FATAL_LEVEL -> ROCKS.error(message);
                 case WARN_LEVEL -> ROCKS.warn(message);
