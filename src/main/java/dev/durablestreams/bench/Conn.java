@@ -1,19 +1,15 @@
 package dev.durablestreams.bench;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One keep-alive HTTP/1.1 connection with at most one request in flight. The response is delivered to a
@@ -38,17 +34,27 @@ final class Conn extends ChannelInboundHandlerAdapter {
         this.client = client;
     }
 
-    /** Sends a request; the handler gets its response. Callable from any thread. */
+    /**
+     * Sends a request; the handler gets its response. Callable from any thread. The request is encoded here,
+     * directly into one buffer (no HttpRequestEncoder: this is the generator's hot path).
+     */
     void send(HttpMethod method, String pathAndQuery, String contentType, byte[] body, ResponseHandler handler,
               String... extraHeaders) {
-        ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, pathAndQuery, content);
-        req.headers().set(HttpHeaderNames.HOST, client.hostHeader);
-        if (contentType != null) req.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        int bodyLen = body == null ? 0 : body.length;
+        StringBuilder sb = new StringBuilder(160 + pathAndQuery.length());
+        sb.append(method.name()).append(' ').append(pathAndQuery).append(" HTTP/1.1\r\nHost: ")
+                .append(client.hostHeader).append("\r\n");
+        if (contentType != null) sb.append("Content-Type: ").append(contentType).append("\r\n");
         if (body != null || method == HttpMethod.POST || method == HttpMethod.PUT) {
-            req.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+            sb.append("Content-Length: ").append(bodyLen).append("\r\n");
         }
-        for (int i = 0; i + 1 < extraHeaders.length; i += 2) req.headers().set(extraHeaders[i], extraHeaders[i + 1]);
+        for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
+            sb.append(extraHeaders[i]).append(": ").append(extraHeaders[i + 1]).append("\r\n");
+        }
+        sb.append("\r\n");
+        ByteBuf req = channel.alloc().buffer(sb.length() + bodyLen);
+        req.writeCharSequence(sb, StandardCharsets.US_ASCII);
+        if (bodyLen > 0) req.writeBytes(body);
         if (channel.eventLoop().inEventLoop()) {
             write(req, handler);
         } else {
@@ -56,7 +62,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void write(FullHttpRequest req, ResponseHandler handler) {
+    private void write(ByteBuf req, ResponseHandler handler) {
         if (closed || !channel.isActive()) {
             req.release();
             handler.error(new ClosedChannelException());
@@ -68,7 +74,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
             return;
         }
         current = handler;
-        channel.writeAndFlush(req);
+        channel.writeAndFlush(req, channel.voidPromise());
     }
 
     @Override

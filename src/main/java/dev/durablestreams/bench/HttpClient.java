@@ -12,7 +12,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-/** A Netty HTTP/1.1 client (epoll when available) that opens {@link Conn}s to one server. */
+/**
+ * A Netty HTTP/1.1 client (epoll when available) that opens {@link Conn}s to one server. Requests are encoded by
+ * {@link Conn} itself; responses go through Netty's decoder (never to HEAD requests, which it cannot frame alone).
+ */
 final class HttpClient implements AutoCloseable {
     final String host;
     final int port;
@@ -56,7 +61,10 @@ final class HttpClient implements AutoCloseable {
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
+                ch.pipeline().addLast(new HttpResponseDecoder(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(4096).setMaxHeaderSize(64 * 1024).setMaxChunkSize(256 * 1024)
+                        .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
+                        .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(false))));
                 ch.pipeline().addLast(conn);
             }
         });
