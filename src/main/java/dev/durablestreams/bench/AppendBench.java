@@ -124,7 +124,10 @@ final class AppendBench implements Callable<Integer> {
                                     hist.recordValue(Math.max(1, (t1 - t0) / 1000));
                                 }
                             } else {
-                                errors.incrementAndGet();
+                                if (errors.incrementAndGet() <= 3) {
+                                    System.err.println("append to " + paths[stream] + " -> " + c.status
+                                            + (c.error != null ? " " + c.error : ""));
+                                }
                                 if (c.status < 0) { // connection lost: stop this connection
                                     finished.countDown();
                                     return;

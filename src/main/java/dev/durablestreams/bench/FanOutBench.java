@@ -81,6 +81,7 @@ final class FanOutBench implements Callable<Integer> {
                     + (live ? "&live=long-poll" : "")
                     + (live && cursor != null ? "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8) : "");
             conn.send(HttpMethod.GET, q, null, null, new Collect(true, c -> {
+                if (stopped) return;
                 if (c.status == 200 || c.status == 204) {
                     if (c.status == 200 && c.bytes > 0) {
                         tracker.feed(new String(c.body.toByteArray(), StandardCharsets.UTF_8), delivery);
@@ -93,7 +94,9 @@ final class FanOutBench implements Callable<Integer> {
                     poll();
                 } else {
                     errors.incrementAndGet();
-                    if (c.status < 0 || stopped) return;
+                    if (errors.get() <= 3) System.err.println("long-poll at " + offset + " -> " + c.status
+                            + (c.body != null ? " " + new String(c.body.toByteArray(), StandardCharsets.UTF_8) : ""));
+                    if (c.status < 0) return;
                     conn.channel.eventLoop().schedule(this::poll, 10, TimeUnit.MILLISECONDS);
                 }
             }));
