@@ -84,7 +84,8 @@ final class FanOutBench implements Callable<Integer> {
                 if (stopped) return;
                 if (c.status == 200 || c.status == 204) {
                     if (c.status == 200 && c.bytes > 0) {
-                        tracker.feed(new String(c.body.toByteArray(), StandardCharsets.UTF_8), delivery);
+                        byte[] b = c.body.toByteArray();
+                        tracker.feed(b, 0, b.length, delivery);
                     }
                     String next = c.header("Stream-Next-Offset");
                     if (next != null) offset = next;
@@ -120,7 +121,7 @@ final class FanOutBench implements Callable<Integer> {
                 if (mode == Mode.sse) {
                     Messages.Tracker t = new Messages.Tracker();
                     trackers.add(t);
-                    SseReader r = new SseReader(client, path, "-1", (rd, data) -> t.feed(data, delivery), t);
+                    SseReader r = new SseReader(client, path, "-1", (rd, buf, off, len) -> t.feed(buf, off, len, delivery), t);
                     sse.add(r);
                     r.start(c);
                 } else {

@@ -68,7 +68,7 @@ final class IdleBench implements Callable<Integer> {
             List<Conn> conns = client.connectAll(readers);
             List<SseReader> rs = new ArrayList<>(readers);
             for (int i = 0; i < readers; i++) {
-                SseReader r = new SseReader(client, paths[i % streams], "-1", (rd, d) -> {}, null);
+                SseReader r = new SseReader(client, paths[i % streams], "-1", (rd, b, o, l) -> {}, null);
                 rs.add(r);
                 r.start(conns.get(i));
             }

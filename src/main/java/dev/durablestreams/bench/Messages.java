@@ -19,36 +19,47 @@ final class Messages {
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** In-order, exactly-once check and latency recording for one reader; not thread-safe (one event loop). */
+    /**
+     * In-order, exactly-once check and latency recording for one reader; a streaming parser over bytes (no
+     * allocation per message). Not thread-safe: one reader, one event loop.
+     */
     static final class Tracker {
         long expected;       // next sequence number expected
         long received;       // messages received in order
         long duplicates;     // seq < expected
-        long gaps;           // seq > expected (something skipped or reordered)
-        private final StringBuilder partial = new StringBuilder();
+        long gaps;           // seq > expected (something skipped or reordered), or a malformed message
+        private int field;   // 0: seq digits, 1: send-time digits, 2: padding
+        private long seq, sent;
+        private boolean digits;
 
         void feed(CharSequence s, Histogram delivery) {
-            long now = System.nanoTime();
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
+            byte[] b = s.toString().getBytes(StandardCharsets.US_ASCII);
+            feed(b, 0, b.length, delivery);
+        }
+
+        void feed(byte[] buf, int off, int len, Histogram delivery) {
+            for (int i = off; i < off + len; i++) {
+                byte ch = buf[i];
                 if (ch == ';') {
-                    message(now, delivery);
-                    partial.setLength(0);
-                } else if (ch != '\n' && ch != '\r') {
-                    partial.append(ch);
+                    message(delivery);
+                    field = 0;
+                    seq = 0;
+                    sent = 0;
+                    digits = false;
+                } else if (ch == ',') {
+                    if (field < 2) field++;
+                } else if (ch >= '0' && ch <= '9') {
+                    if (field == 0) { seq = seq * 10 + (ch - '0'); digits = true; }
+                    else if (field == 1) sent = sent * 10 + (ch - '0');
                 }
             }
         }
 
-        private void message(long now, Histogram delivery) {
-            int c1 = partial.indexOf(",");
-            int c2 = c1 < 0 ? -1 : partial.indexOf(",", c1 + 1);
-            if (c1 <= 0 || c2 < 0) {
+        private void message(Histogram delivery) {
+            if (field < 2 || !digits) {
                 gaps++;
                 return;
             }
-            long seq = Long.parseLong(partial, 0, c1, 10);
-            long sent = Long.parseLong(partial, c1 + 1, c2, 10);
             if (seq < expected) {
                 duplicates++;
                 return;
@@ -56,7 +67,7 @@ final class Messages {
             if (seq > expected) gaps++;
             expected = seq + 1;
             received++;
-            if (delivery != null) delivery.recordValue(Math.max(1, (now - sent) / 1000));
+            if (delivery != null) delivery.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
         }
     }
 }

@@ -15,7 +15,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class SseReader implements Conn.ResponseHandler {
     interface Listener {
-        void data(SseReader reader, String data);
+        /** Bytes of a data event's data lines, as they arrive; a data event may come in several calls. */
+        void data(SseReader reader, byte[] buf, int off, int len);
+
+        /** End of one data line (the SSE data of an event is its lines joined by LF). */
+        default void dataLineEnd(SseReader reader) {}
 
         default void control(SseReader reader, boolean upToDate) {}
     }
@@ -32,9 +36,11 @@ final class SseReader implements Conn.ResponseHandler {
     volatile int badStatus;
     final Object attachment;
 
-    private final StringBuilder line = new StringBuilder(256);
-    private final StringBuilder data = new StringBuilder(256);
-    private String event;
+    // Parser state: the current line (bytes), the event type, buffered data of events not known to be "data".
+    private byte[] line = new byte[512];
+    private int lineLen;
+    private int eventType; // 0 none yet, 1 data, 2 control, 3 other
+    private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
     private boolean hasData;
     private boolean lastCR;
     private int status;
@@ -49,9 +55,9 @@ final class SseReader implements Conn.ResponseHandler {
 
     void start(Conn c) {
         this.conn = c;
-        line.setLength(0);
-        data.setLength(0);
-        event = null;
+        lineLen = 0;
+        eventType = 0;
+        pending.reset();
         hasData = false;
         lastCR = false;
         c.send(HttpMethod.GET, path + "?offset=" + URLEncoder.encode(offset, StandardCharsets.UTF_8) + "&live=sse",
@@ -86,46 +92,76 @@ final class SseReader implements Conn.ResponseHandler {
                 line();
             } else {
                 lastCR = false;
-                line.append((char) (b & 0xff));
+                if (lineLen == line.length) line = java.util.Arrays.copyOf(line, line.length * 2);
+                line[lineLen++] = b;
             }
         }
     }
 
+    private boolean startsWith(String field) {
+        int n = field.length();
+        if (lineLen < n) return false;
+        for (int i = 0; i < n; i++) if (line[i] != field.charAt(i)) return false;
+        return true;
+    }
+
     private void line() {
-        if (line.length() == 0) {
+        int len = lineLen;
+        lineLen = 0;
+        if (len == 0) {
             dispatch();
             return;
         }
-        int colon = line.indexOf(":");
-        String field = colon < 0 ? line.toString() : line.substring(0, colon);
-        int vstart = colon < 0 ? line.length() : colon + 1;
-        if (vstart < line.length() && line.charAt(vstart) == ' ') vstart++;
-        if (field.equals("event")) {
-            event = line.substring(vstart);
-        } else if (field.equals("data")) {
-            if (hasData) data.append('\n');
-            data.append(line, vstart, line.length());
+        lineLen = len; // for startsWith
+        if (startsWith("data:")) {
+            int v = 5;
+            if (v < len && line[v] == ' ') v++;
+            if (eventType == 1) {
+                if (hasData) listener.dataLineEnd(this);
+                listener.data(this, line, v, len - v);
+            } else {
+                if (hasData) pending.write('\n');
+                pending.write(line, v, len - v);
+            }
             hasData = true;
+        } else if (startsWith("event:")) {
+            int v = 6;
+            if (v < len && line[v] == ' ') v++;
+            String type = new String(line, v, len - v, StandardCharsets.US_ASCII);
+            eventType = switch (type) {
+                case "data", "message" -> 1;
+                case "control" -> 2;
+                default -> 3;
+            };
+            if (eventType == 1 && pending.size() > 0) {
+                byte[] p = pending.toByteArray();
+                pending.reset();
+                listener.data(this, p, 0, p.length);
+            }
         }
-        line.setLength(0);
+        lineLen = 0;
     }
 
     private void dispatch() {
         if (hasData) {
-            if ("control".equals(event)) {
-                String json = data.toString();
+            if (eventType == 2) {
+                String json = pending.toString(StandardCharsets.UTF_8);
                 String next = jsonString(json, "streamNextOffset");
                 if (next != null) offset = next;
                 if (json.contains("\"streamClosed\":true")) streamClosed = true;
                 firstControl = true;
                 listener.control(this, json.contains("\"upToDate\":true"));
-            } else if (event == null || "data".equals(event) || "message".equals(event)) {
-                listener.data(this, data.toString());
+            } else if (eventType == 1) {
+                listener.dataLineEnd(this);
+            } else if (eventType == 0 && pending.size() > 0) { // data without an event line: type "message"
+                byte[] p = pending.toByteArray();
+                listener.data(this, p, 0, p.length);
+                listener.dataLineEnd(this);
             }
         }
-        event = null;
+        eventType = 0;
         hasData = false;
-        data.setLength(0);
+        pending.reset();
     }
 
     static String jsonString(String json, String key) {
