@@ -3,8 +3,9 @@
 # bench/node-ref, in memory and file-backed), then writes docs/BENCHMARKS.md and docs/benchmarks.png.
 #
 # Usage: scripts/bench.sh [--quick]
-#   --quick or BENCH_QUICK=1   a 2-3 minute run (short durations, one repetition, smaller sizes)
+#   --quick or BENCH_QUICK=1   a 2-3 minute run (1 s runs, one repetition, fewer readers and streams)
 #   BENCH_REPS=N               repetitions per scenario and target (default 3, quick 1); medians are reported
+#   BENCH_STREAMS_REPS, BENCH_DURABLE_REPS   repetitions of the many-streams and durable runs (default 1)
 #   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
 #   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
 #   BENCH_RESULTS=DIR          keep the JSON results there (default: a temporary directory, kept, path printed)
@@ -23,12 +24,16 @@ for a in "$@"; do
     *) echo "unknown argument: $a" >&2; exit 2 ;;
   esac
 done
+# DUR: measured seconds of each append run, WARM: seconds of the same load first (unmeasured: JIT warm-up of the
+# JVM server and of the generator; every target gets the same).
 if [[ "$QUICK" == 1 ]]; then
-  REPS="${BENCH_REPS:-1}"; DUR=2; WARM=0.5; CATCHUP_MIB=32; CATCHUP_READS=2; FAN_SSE=2000; FAN_LP=200; FAN_DUR=2
-  RT_N=200; IDLE=10000; STREAMS_LIST="100 10000 100000"; STREAMS_REPS=1; CMD="scripts/bench.sh --quick"
+  REPS="${BENCH_REPS:-1}"; DUR=1; WARM=1; CATCHUP_MIB=32; CATCHUP_READS=1; FAN_SSE=500; FAN_LP=100; FAN_DUR=1
+  RT_N=100; IDLE=2000; STREAMS_LIST="100 10000"; STREAMS_REPS=1; DURABLE_REPS=1; RECOVERY_STREAMS=10000
+  CMD="scripts/bench.sh --quick"
 else
-  REPS="${BENCH_REPS:-3}"; DUR=4; WARM=1; CATCHUP_MIB=256; CATCHUP_READS=2; FAN_SSE=2000; FAN_LP=500; FAN_DUR=4
-  RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"; STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; CMD="scripts/bench.sh"
+  REPS="${BENCH_REPS:-3}"; DUR=3; WARM=2; CATCHUP_MIB=256; CATCHUP_READS=1; FAN_SSE=2000; FAN_LP=500; FAN_DUR=3
+  RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"; STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"
+  DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000; CMD="scripts/bench.sh"
 fi
 TARGETS=(${BENCH_TARGETS:-ours-memory ours-rocksdb node-memory node-file})
 SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:--Xmx1g}"
@@ -44,7 +49,7 @@ cleanup() {
   for p in "${PIDS[@]:-}"; do
     [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true
   done
-  rm -rf "$work/data"
+  rm -rf "$work/data" "$work/ds-server.jar"
 }
 trap cleanup EXIT
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -53,10 +58,13 @@ echo "== build"
 mvn -q -B -DskipTests package
 echo "== Node reference server (bench/node-ref, npm ci)"
 (cd bench/node-ref && npm ci --no-audit --no-fund --loglevel=error)
+# Run from a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
+cp target/ds-server.jar "$work/ds-server.jar"
+JAR="$work/ds-server.jar"
 NODE_VERSION="$(node -v)"
 JAVA_VERSION="$(java -version 2>&1 | head -1)"
 
-BENCH=(java $GEN_JAVA_OPTS -Djava.awt.headless=true -cp target/ds-server.jar dev.durablestreams.bench.BenchMain)
+BENCH=(java $GEN_JAVA_OPTS -Djava.awt.headless=true -cp "$JAR" dev.durablestreams.bench.BenchMain)
 SEQ=0
 
 # start_server TARGET DATADIR -> sets SERVER_PID, SERVER_URL, SERVER_LOG
@@ -65,9 +73,9 @@ start_server() {
   SEQ=$((SEQ + 1))
   SERVER_LOG="$work/logs/$(printf %03d $SEQ)-$target.log"
   case "$target" in
-    ours-memory)  java $SERVER_JAVA_OPTS -jar target/ds-server.jar --port 0 --storage memory \
+    ours-memory)  java $SERVER_JAVA_OPTS -jar "$JAR" --port 0 --storage memory \
                     --sse-max-duration 300s >"$SERVER_LOG" 2>&1 & ;;
-    ours-rocksdb) java $SERVER_JAVA_OPTS -jar target/ds-server.jar --port 0 --storage rocksdb --durability sync \
+    ours-rocksdb) java $SERVER_JAVA_OPTS -jar "$JAR" --port 0 --storage rocksdb --durability sync \
                     --data-dir "$dir" --sse-max-duration 300s >"$SERVER_LOG" 2>&1 & ;;
     node-memory)  node bench/node-ref/serve.mjs >"$SERVER_LOG" 2>&1 & ;;
     node-file)    node bench/node-ref/serve.mjs --data-dir "$dir" >"$SERVER_LOG" 2>&1 & ;;
@@ -127,10 +135,10 @@ run append-producer-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$
 echo "== 2. catch-up read"
 run catchup "$ALL" "$REPS" -- catchup --size "$CATCHUP_MIB" --reads "$CATCHUP_READS"
 echo "== 3. live fan-out"
-run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" --drain 8
-run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" --drain 8
+run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$WARM" --drain 8
+run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$WARM" --drain 8
 echo "== 4. round trip"
-run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N"
+run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$WARM"
 echo "== 5. many streams"
 for s in $STREAMS_LIST; do
   # The file-backed Node server keeps a file per stream; 100,000 of them take minutes to create.
@@ -143,7 +151,7 @@ run idle-sse "$ALL" 1 -- idle -r "$IDLE" --server-pid @PID@ --settle 2
 if [[ " ${TARGETS[*]} " == *" ours-rocksdb "* ]]; then
   echo "== durable storage (ours-rocksdb, sync)"
   for c in 1 32 128; do
-    run "durable-c$c" ours-rocksdb "$REPS" -- append -c "$c" -s 8 -b 100 -d "$DUR" -w "$WARM"
+    run "durable-c$c" ours-rocksdb "$DURABLE_REPS" -- append -c "$c" -s 8 -b 100 -d "$DUR" -w "$WARM"
   done
 
   echo "-- disk bytes per byte appended"
@@ -162,10 +170,10 @@ if [[ " ${TARGETS[*]} " == *" ours-rocksdb "* ]]; then
     --metric disk_per_byte_after_stop="$(awk -v a="$closed" -v b="$appended" 'BEGIN{printf "%.3f", a/b}')"
   rm -rf "$dir"
 
-  echo "-- recovery after kill -9 with 100,000 streams"
+  echo "-- recovery after kill -9 with $RECOVERY_STREAMS streams"
   dir="$work/data/recovery"
   start_server ours-rocksdb "$dir"
-  "${BENCH[@]}" append -c 32 -s 100000 -b 100 -d 1 -w 0 --url "$SERVER_URL" --label recovery-fill \
+  "${BENCH[@]}" append -c 32 -s "$RECOVERY_STREAMS" -b 100 -d 1 -w 0 --url "$SERVER_URL" --label recovery-fill \
     --target ours-rocksdb >/dev/null
   kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
   t0=$(date +%s%N)

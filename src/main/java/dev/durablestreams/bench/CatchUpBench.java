@@ -31,6 +31,10 @@ final class CatchUpBench implements Callable<Integer> {
     @Option(names = "--reads", defaultValue = "3", description = "Full reads to time (default ${DEFAULT-VALUE}).")
     int reads;
 
+    @Option(names = "--warm-reads", defaultValue = "1",
+            description = "Unmeasured full reads first, to warm up the server (default ${DEFAULT-VALUE}).")
+    int warmReads;
+
     @Option(names = "--writers", defaultValue = "4", description = "Connections that fill the stream (default ${DEFAULT-VALUE}).")
     int writers;
 
@@ -85,7 +89,7 @@ final class CatchUpBench implements Callable<Integer> {
             double[] mbps = new double[reads];
             long okBytes = 0;
             int requests = 0;
-            for (int i = 0; i < reads; i++) {
+            for (int i = -warmReads; i < reads; i++) {
                 long t0 = System.nanoTime();
                 String offset = "-1";
                 long got = 0;
@@ -101,6 +105,10 @@ final class CatchUpBench implements Callable<Integer> {
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (got != total) throw new IllegalStateException("read " + got + " bytes, expected " + total);
+                if (i < 0) {
+                    requests = 0;
+                    continue;
+                }
                 okBytes += got;
                 mbps[i] = got / s / 1e6;
             }
@@ -108,7 +116,7 @@ final class CatchUpBench implements Callable<Integer> {
             double[] sorted = mbps.clone();
             Arrays.sort(sorted);
             return new Result("catchup")
-                    .param("size_mib", sizeMiB).param("chunk_kib", chunkKiB).param("reads", reads)
+                    .param("size_mib", sizeMiB).param("chunk_kib", chunkKiB).param("reads", reads).param("warm_reads", warmReads)
                     .metric("read_mb_per_s", sorted[sorted.length / 2])
                     .metric("read_mb_per_s_best", sorted[sorted.length - 1])
                     .metric("requests_per_read", requests / (double) reads)

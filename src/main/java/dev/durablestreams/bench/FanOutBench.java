@@ -42,6 +42,11 @@ final class FanOutBench implements Callable<Integer> {
     @Option(names = {"-d", "--duration"}, defaultValue = "5", description = "Seconds of appends (default ${DEFAULT-VALUE}).")
     double duration;
 
+    @Option(names = {"-w", "--warmup"}, defaultValue = "2",
+            description = "Seconds of appends at the same rate before the measured ones; their messages are checked "
+                    + "but their latency not recorded (default ${DEFAULT-VALUE}).")
+    double warmup;
+
     @Option(names = {"-b", "--bytes"}, defaultValue = "100", description = "Bytes per message (default ${DEFAULT-VALUE}).")
     int bytes;
 
@@ -145,13 +150,15 @@ final class FanOutBench implements Callable<Integer> {
             delivery.reset();
 
             // The writer, on its connection's event loop.
-            long total = Math.max(1, Math.round(rate * duration));
+            long total = Math.max(1, Math.round(rate * (duration + warmup)));
             long period = (long) (1e9 / rate);
             EventLoop loop = writer.channel.eventLoop();
             Histogram appendLatency = new ConcurrentHistogram(3);
             AtomicLong appendErrors = new AtomicLong(), appendRequests = new AtomicLong();
             CompletableFuture<Void> writerDone = new CompletableFuture<>();
             long t0 = System.nanoTime() + 50_000_000L;
+            long recordFrom = t0 + (long) (warmup * 1e9);
+            for (Messages.Tracker t : trackers) t.recordFrom = recordFrom;
             new Runnable() {
                 long nextSeq;
                 boolean inFlight;
@@ -179,7 +186,7 @@ final class FanOutBench implements Callable<Integer> {
                     writer.send(HttpMethod.POST, path, "text/plain", body.toByteArray(), new Collect(false, c -> {
                         long t1 = System.nanoTime();
                         if (c.ok()) {
-                            for (long s = from; s < to; s++) appendLatency.recordValue(Math.max(1, (t1 - (t0 + s * period)) / 1000));
+                            for (long s = from; s < to; s++) if (t0 + s * period >= recordFrom) appendLatency.recordValue(Math.max(1, (t1 - (t0 + s * period)) / 1000));
                         } else {
                             appendErrors.incrementAndGet();
                         }
@@ -218,7 +225,7 @@ final class FanOutBench implements Callable<Integer> {
             }
             return new Result("fanout")
                     .param("mode", mode.name()).param("readers", readers).param("rate", rate)
-                    .param("duration_s", duration).param("bytes", bytes)
+                    .param("duration_s", duration).param("warmup_s", warmup).param("bytes", bytes)
                     .latency("delivery", delivery)
                     .metric("complete_readers", complete)
                     .metric("ready_readers", ready)

@@ -31,6 +31,8 @@ final class Messages {
         private int field;   // 0: seq digits, 1: send-time digits, 2: padding
         private long seq, sent;
         private boolean digits;
+        /** Messages intended to be sent before this System.nanoTime are checked but their latency not recorded. */
+        volatile long recordFrom = Long.MIN_VALUE;
 
         void feed(CharSequence s, Histogram delivery) {
             byte[] b = s.toString().getBytes(StandardCharsets.US_ASCII);
@@ -67,7 +69,7 @@ final class Messages {
             if (seq > expected) gaps++;
             expected = seq + 1;
             received++;
-            if (delivery != null) delivery.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
+            if (delivery != null && sent >= recordFrom) delivery.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
         }
     }
 }

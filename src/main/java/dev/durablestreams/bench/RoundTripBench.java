@@ -27,6 +27,10 @@ final class RoundTripBench implements Callable<Integer> {
             description = "Milliseconds between sending the long-poll and the append, so it waits (default ${DEFAULT-VALUE}).")
     double parkMs;
 
+    @Option(names = {"-w", "--warmup"}, defaultValue = "2",
+            description = "Seconds of unmeasured round trips first (default ${DEFAULT-VALUE}).")
+    double warmup;
+
     @Option(names = {"-b", "--bytes"}, defaultValue = "100", description = "Bytes per append (default ${DEFAULT-VALUE}).")
     int bytes;
 
@@ -50,8 +54,10 @@ final class RoundTripBench implements Callable<Integer> {
             String cursor = first.header("Stream-Cursor");
             Histogram rtt = new Histogram(3), append = new Histogram(3);
             int early = 0, errors = 0;
-            int warm = Math.min(20, iterations / 10);
-            for (int i = 0; i < iterations + warm; i++) {
+            long warmUntil = System.nanoTime() + (long) (warmup * 1e9);
+            int measured = 0;
+            while (measured < iterations) {
+                boolean warm = System.nanoTime() < warmUntil;
                 CompletableFuture<Long> got = new CompletableFuture<>();
                 Collect[] poll = new Collect[1];
                 String q = path + "?offset=" + URLEncoder.encode(offset, StandardCharsets.UTF_8) + "&live=long-poll"
@@ -60,8 +66,7 @@ final class RoundTripBench implements Callable<Integer> {
                     poll[0] = c;
                     got.complete(System.nanoTime());
                 }));
-                long parkUntil = System.nanoTime() + (long) (parkMs * 1e6);
-                while (System.nanoTime() < parkUntil) Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos((long) (parkMs * 1e6)); // sleep, not spin: 2 cores
                 if (got.isDone()) early++;
                 long t0 = System.nanoTime();
                 Collect a = Collect.call(writer, HttpMethod.POST, path, "application/octet-stream", body, false);
@@ -74,7 +79,8 @@ final class RoundTripBench implements Callable<Integer> {
                 }
                 if (c.header("Stream-Next-Offset") != null) offset = c.header("Stream-Next-Offset");
                 if (c.header("Stream-Cursor") != null) cursor = c.header("Stream-Cursor");
-                if (i >= warm) {
+                if (!warm) {
+                    measured++;
                     rtt.recordValue(Math.max(1, (t1 - t0) / 1000));
                     append.recordValue(Math.max(1, (ta - t0) / 1000));
                 }
@@ -82,7 +88,7 @@ final class RoundTripBench implements Callable<Integer> {
             reader.close();
             writer.close();
             return new Result("roundtrip")
-                    .param("iterations", iterations).param("park_ms", parkMs).param("bytes", bytes)
+                    .param("iterations", iterations).param("warmup_s", warmup).param("park_ms", parkMs).param("bytes", bytes)
                     .latency("roundtrip", rtt)
                     .latency("append", append)
                     .metric("early_responses", early)

