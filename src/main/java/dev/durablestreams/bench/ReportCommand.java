@@ -504,15 +504,19 @@ final class ReportCommand implements Callable<Integer> {
         }
         JFreeChart c = org.jfree.chart.ChartFactory.createBarChart(
                 "ds-server vs Node reference server" + (quick ? " (quick run)" : ""),
-                null, "advantage, × (log scale; > 1: ours better)", ds, PlotOrientation.VERTICAL, true, false, false);
+                null, "× better", ds, PlotOrientation.VERTICAL, true, false, false);
         c.setBackgroundPaint(Color.WHITE);
         CategoryPlot plot = c.getCategoryPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        LogAxis axis = new LogAxis("advantage × (log scale; > 1 means ours is better; latency and RSS: theirs / ours)");
+        LogAxis axis = new LogAxis("× better (log scale): throughput ours/theirs, latency and RSS theirs/ours");
         axis.setBase(10);
         axis.setSmallestValue(0.01);
         axis.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        axis.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+        axis.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1.0));
+        axis.setMinorTickMarksVisible(true);
+        axis.setMinorTickCount(9);
         plot.setRangeAxis(axis);
         axis.setAutoRange(true);
         plot.addRangeMarker(new ValueMarker(1.0, Color.DARK_GRAY, new BasicStroke(1.5f)));
@@ -524,7 +528,7 @@ final class ReportCommand implements Callable<Integer> {
         br.setBase(1.0);
         br.setSeriesPaint(0, new Color(0x2b6cb0));
         br.setSeriesPaint(1, new Color(0xdd6b20));
-        br.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new java.text.DecimalFormat("0.0")));
+        br.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new java.text.DecimalFormat("0.0#")));
         br.setDefaultItemLabelsVisible(true);
         if (chart.getParent() != null) Files.createDirectories(chart.getParent());
         ChartUtils.saveChartAsPNG(chart.toFile(), c, 1100, 600);
