@@ -258,7 +258,7 @@ final class ReportCommand implements Callable<Integer> {
         List<String> oursOnly = new ArrayList<>();
         for (String label : labels) if (!compared(label) && !label.equals("generator-check")) oursOnly.add(label);
         if (!oursOnly.isEmpty()) {
-            sb.append("## Durable storage (ours-rocksdb, sync) and many streams\n\n");
+            sb.append("## Durable storage (ours-rocksdb, sync): connections, disk use, recovery\n\n");
             sb.append("| Configuration | Target | Metric | Median |\n|---|---|---|---:|\n");
             for (String label : oursOnly) {
                 for (String t : targetsOf(label)) {
@@ -273,6 +273,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         sb.append(streamScaling());
         sb.append(generatorCheck());
+        sb.append(errorsNote());
         sb.append(parameters());
         sb.append(notes());
         return sb.toString();
@@ -437,6 +438,24 @@ final class ReportCommand implements Callable<Integer> {
                 + "ds-bench reaches " + ratio(gen, wrk) + "× of wrk's rate on the same server; the fastest append "
                 + "rate measured in the comparison above was " + fmt(fastest) + " ops/s (" + fastestWhere + "). "
                 + "Both generators share the 2 cores with the server, so neither shows the server's ceiling.\n\n";
+    }
+
+    /** Lists every configuration where a target answered with errors or readers missed messages. */
+    private String errorsNote() {
+        StringBuilder sb = new StringBuilder();
+        for (String l : labels) {
+            for (String t : targetsOf(l)) {
+                for (String m : new String[] {"errors", "lost", "duplicates", "out_of_order", "append_errors", "reader_errors"}) {
+                    Double v = median(l, t, m);
+                    if (v != null && v > 0) sb.append("- ").append(l).append(" on ").append(t).append(": median ")
+                            .append(m).append(" = ").append(fmt(v)).append('\n');
+                }
+            }
+        }
+        if (sb.length() == 0) return "## Errors\n\nNo target answered an append or read with an error status, and every live reader got every message once, in order.\n\n";
+        return "## Errors and losses\n\n`errors` are non-2xx responses (the generator prints the first few statuses on stderr, "
+                + "kept in the run's log); `lost`, `duplicates`, `out_of_order` are per-reader checks of the live scenarios.\n\n"
+                + sb + "\n";
     }
 
     private String parameters() {
