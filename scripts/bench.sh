@@ -3,9 +3,10 @@
 # bench/node-ref, in memory and file-backed), then writes docs/BENCHMARKS.md and docs/benchmarks.png.
 #
 # Usage: scripts/bench.sh [--quick]
-#   --quick or BENCH_QUICK=1   a 2-3 minute run (1 s runs, one repetition, fewer readers and streams)
+#   --quick or BENCH_QUICK=1   about 3 minutes (1 s runs, one repetition, fewer readers and streams)
 #   BENCH_REPS=N               repetitions per scenario and target (default 3, quick 1); medians are reported
 #   BENCH_STREAMS_REPS, BENCH_DURABLE_REPS   repetitions of the many-streams and durable runs (default 1)
+#   BENCH_WARM=S               unmeasured seconds before each append run (default 5, quick 2)
 #   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
 #   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
 #   BENCH_RESULTS=DIR          keep the JSON results there (default: a temporary directory, kept, path printed)
@@ -24,16 +25,19 @@ for a in "$@"; do
     *) echo "unknown argument: $a" >&2; exit 2 ;;
   esac
 done
-# DUR: measured seconds of each append run, WARM: seconds of the same load first (unmeasured: JIT warm-up of the
-# JVM server and of the generator; every target gets the same).
+# DUR: measured seconds of each append run; WARM: seconds of the same load first, unmeasured; LWARM: the same for the
+# live scenarios. A fresh JVM server needs ~10 s of load before its JIT reaches steady state (measured here: 9k
+# appends/s in the first second, 30-58k after 12 s), so short runs on fresh processes would measure the JIT.
+# Every target gets the same warm-up.
 if [[ "$QUICK" == 1 ]]; then
-  REPS="${BENCH_REPS:-1}"; DUR=1; WARM=1; CATCHUP_MIB=32; CATCHUP_READS=1; FAN_SSE=500; FAN_LP=100; FAN_DUR=1
-  RT_N=100; IDLE=2000; STREAMS_LIST="100 10000"; STREAMS_REPS=1; DURABLE_REPS=1; RECOVERY_STREAMS=10000
-  CMD="scripts/bench.sh --quick"
+  REPS="${BENCH_REPS:-1}"; DUR=1; WARM="${BENCH_WARM:-2}"; LWARM=1; CATCHUP_MIB=32; CATCHUP_READS=1
+  FAN_SSE=500; FAN_LP=100; FAN_DUR=1; RT_N=100; IDLE=2000; STREAMS_LIST="100 1000"; STREAMS_REPS=1
+  DURABLE_REPS=1; RECOVERY_STREAMS=10000; CMD="scripts/bench.sh --quick"
 else
-  REPS="${BENCH_REPS:-3}"; DUR=3; WARM=2; CATCHUP_MIB=256; CATCHUP_READS=1; FAN_SSE=2000; FAN_LP=500; FAN_DUR=3
-  RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"; STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"
-  DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000; CMD="scripts/bench.sh"
+  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-5}"; LWARM=3; CATCHUP_MIB=256; CATCHUP_READS=1
+  FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"
+  STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000
+  CMD="scripts/bench.sh"
 fi
 TARGETS=(${BENCH_TARGETS:-ours-memory ours-rocksdb node-memory node-file})
 SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:--Xmx1g}"
@@ -135,10 +139,10 @@ run append-producer-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$
 echo "== 2. catch-up read"
 run catchup "$ALL" "$REPS" -- catchup --size "$CATCHUP_MIB" --reads "$CATCHUP_READS"
 echo "== 3. live fan-out"
-run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$WARM" --drain 8
-run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$WARM" --drain 8
+run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
+run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
 echo "== 4. round trip"
-run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$WARM"
+run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$LWARM"
 echo "== 5. many streams"
 for s in $STREAMS_LIST; do
   # The file-backed Node server keeps a file per stream; 100,000 of them take minutes to create.
@@ -206,6 +210,6 @@ fi
 elapsed=$(( $(date +%s) - started ))
 echo "== report (results in $results, ${elapsed}s)"
 "${BENCH[@]}" report --results "$results" --out docs/BENCHMARKS.md --chart docs/benchmarks.png \
-  --command "$CMD" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
+  --command "$CMD" --warmup "append runs ${WARM} s, live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
   --server-opts "ds-server: java $SERVER_JAVA_OPTS; generator: java $GEN_JAVA_OPTS; $NODE_VERSION; $JAVA_VERSION"
 echo "wrote docs/BENCHMARKS.md and docs/benchmarks.png"

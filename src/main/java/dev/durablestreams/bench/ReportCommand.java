@@ -51,6 +51,7 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--elapsed", defaultValue = "0", description = "Seconds the run took.") long elapsed;
     @Option(names = "--reps", defaultValue = "0") int reps;
     @Option(names = "--quick", arity = "1", defaultValue = "false") boolean quick;
+    @Option(names = "--warmup", defaultValue = "", description = "Warm-up used, for the record.") String warmup;
     @Option(names = "--server-opts", defaultValue = "", description = "JVM and runtime flags, for the record.") String serverOpts;
 
     static final String[] TARGETS = {"ours-memory", "ours-rocksdb", "node-memory", "node-file"};
@@ -214,6 +215,8 @@ final class ReportCommand implements Callable<Integer> {
         sb.append("\n- Date: ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append('\n');
         sb.append("- Machine: ").append(machine()).append('\n');
         if (!serverOpts.isBlank()) sb.append("- Runtime flags: ").append(serverOpts).append('\n');
+        if (!warmup.isBlank()) sb.append("- Unmeasured warm-up of the same load before each measurement: ").append(warmup)
+                .append(" (a fresh JVM needs about 10 s of load to reach steady state; every target gets the same).\n");
         sb.append("- Repetitions per scenario and target: ").append(reps)
                 .append("; every value below is the median over them. Targets alternate within each repetition, each "
                         + "run on a fresh server process and data directory.\n");
@@ -285,14 +288,15 @@ final class ReportCommand implements Callable<Integer> {
 
                 ```sh
                 scripts/bench.sh            # full run: every scenario, 4 targets, 3 repetitions (under 15 minutes on 2 cores)
-                scripts/bench.sh --quick    # 2-3 minutes: short durations, 1 repetition (or BENCH_QUICK=1)
+                scripts/bench.sh --quick    # about 3 minutes: 1 s runs, 1 repetition, fewer readers (or BENCH_QUICK=1)
                 ```
 
                 It builds the jar, installs the pinned Node server (`bench/node-ref`, `npm ci`), runs each scenario
                 against `ours-memory`, `ours-rocksdb`, `node-memory` and `node-file` in turn (fresh server and data
                 directory each time; servers are killed on exit), then runs `bin/ds-bench report`, which writes this
                 file and `docs/benchmarks.png`. Environment: `BENCH_REPS`, `BENCH_TARGETS`, `BENCH_SERVER_JAVA_OPTS`
-                (default `-Xmx1g`), `BENCH_RESULTS` (where the JSON results go). Needs Java 17+, Maven, Node.js 18+,
+                (default `-Xmx1g`), `BENCH_WARM` (seconds of warm-up per append run, default 5), `BENCH_RESULTS` (where the
+                JSON results go). Needs Java 17+, Maven, Node.js 18+,
                 npm; `wrk` (Debian package) is used, when installed, to check that the generator is not the bottleneck.
 
                 Single scenarios against any server (`bin/ds-bench <scenario> --help`):
