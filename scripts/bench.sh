@@ -106,7 +106,7 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
 }
 
-# run LABEL "TARGETS..." REPS -- ds-bench arguments (use @PID@ for the server pid)
+# run LABEL "TARGETS..." REPS -- ds-bench arguments (@PID@ is replaced by the server's pid)
 run() {
   local label="$1" targets="$2" reps="$3"; shift 4
   local -a tl=($targets)
@@ -120,7 +120,7 @@ run() {
       local -a args=()
       for a in "$@"; do args+=("${a//@PID@/$SERVER_PID}"); done
       echo "-- $label  $target  rep $rep"
-      "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --label "$label" --target "$target" --rep "$rep" \
+      "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
         --out "$results/$(printf %03d $SEQ)-$label-$target-$rep.json" 2> >(grep -v '^\s*at ' | head -20 >&2) \
         || echo "   ($label on $target exited with an error; see the result or the log $SERVER_LOG)"
       stop_server
@@ -150,7 +150,7 @@ for s in $STREAMS_LIST; do
   run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$WARM"
 done
 echo "== 6. idle connections"
-run idle-sse "$ALL" 1 -- idle -r "$IDLE" --server-pid @PID@ --settle 2
+run idle-sse "$ALL" 1 -- idle -r "$IDLE" --settle 2
 
 if [[ " ${TARGETS[*]} " == *" ours-rocksdb "* ]]; then
   echo "== durable storage (ours-rocksdb, sync)"
@@ -197,12 +197,14 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
   echo "== generator check: ds-bench and wrk against ours-memory (c32, 1 stream, 100 B)"
   start_server ours-memory ""
   curl -s -o /dev/null -X PUT "${SERVER_URL}wrk" -H 'Content-Type: application/octet-stream'
+  # warm the server up first (unrecorded), then alternate wrk and ds-bench on the warm server
+  "${BENCH[@]}" append -c 32 -s 1 -b 100 -d 1 -w "$WARM" --url "$SERVER_URL" >/dev/null
   for rep in 1 2; do
     w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}wrk" | awk '/Requests\/sec/{print $2}')
     "${BENCH[@]}" record --scenario generator --label generator-check --target wrk --rep "$rep" \
       --out "$results/zz-gen-wrk-$rep.json" --metric ops_per_s="$w"
-    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w "$WARM" --url "$SERVER_URL" --label generator-check \
-      --target ds-bench --rep "$rep" --out "$results/zz-gen-dsbench-$rep.json"
+    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w 1 --url "$SERVER_URL" --label generator-check \
+      --target ds-bench --rep "$rep" --out "$results/zz-gen-dsbench-$rep.json" --server-pid "$SERVER_PID"
   done
   stop_server
 fi

@@ -46,7 +46,8 @@ final class AppendBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Result r = run();
+        CpuMeter cpu = CpuMeter.start(common);
+        Result r = cpu.stop(run());
         r.write(common);
         return r.metrics.get("ops") > 0 ? 0 : 1;
     }

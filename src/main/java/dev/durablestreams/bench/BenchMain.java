@@ -33,6 +33,10 @@ public final class BenchMain implements Runnable {
         @Option(names = "--rep", defaultValue = "0", description = "Repetition number, recorded in the result.")
         int rep;
 
+        @Option(names = "--server-pid",
+                description = "Process id of the server (same machine): its CPU time and, for idle, its RSS are reported.")
+        Long serverPid;
+
         @Option(names = "--threads", defaultValue = "0",
                 description = "Client event-loop threads (default: number of cores).")
         int threads;

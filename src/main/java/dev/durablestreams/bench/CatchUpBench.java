@@ -40,7 +40,8 @@ final class CatchUpBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Result r = run();
+        CpuMeter cpu = CpuMeter.start(common);
+        Result r = cpu.stop(run());
         r.write(common);
         return r.metrics.get("bytes_read_ok") > 0 ? 0 : 1;
     }

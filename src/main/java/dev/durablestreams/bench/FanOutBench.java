@@ -56,7 +56,8 @@ final class FanOutBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Result r = run();
+        CpuMeter cpu = CpuMeter.start(common);
+        Result r = cpu.stop(run());
         r.write(common);
         return r.metrics.get("complete_readers") == readers ? 0 : 1;
     }

@@ -27,15 +27,13 @@ final class IdleBench implements Callable<Integer> {
     @Option(names = {"-s", "--streams"}, defaultValue = "1", description = "Streams they read (default ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--server-pid", description = "Process id of the server, for VmRSS (omit: RSS not measured).")
-    Long serverPid;
-
     @Option(names = "--settle", defaultValue = "2", description = "Seconds to wait once all are connected (default ${DEFAULT-VALUE}).")
     double settle;
 
     @Override
     public Integer call() throws Exception {
-        Result r = run();
+        CpuMeter cpu = CpuMeter.start(common);
+        Result r = cpu.stop(run());
         r.write(common);
         return r.metrics.get("ready_readers") == readers ? 0 : 1;
     }
@@ -63,7 +61,7 @@ final class IdleBench implements Callable<Integer> {
                 if (!a.ok()) throw new IllegalStateException("append -> " + a.status);
             }
             Thread.sleep(500);
-            double before = rssMiB(serverPid);
+            double before = rssMiB(common.serverPid);
             long c0 = System.nanoTime();
             List<Conn> conns = client.connectAll(readers);
             List<SseReader> rs = new ArrayList<>(readers);
@@ -82,7 +80,7 @@ final class IdleBench implements Callable<Integer> {
             }
             double connectSeconds = (System.nanoTime() - c0) / 1e9;
             Thread.sleep((long) (settle * 1000));
-            double with = rssMiB(serverPid);
+            double with = rssMiB(common.serverPid);
             int open = 0, reconnects = 0;
             for (SseReader r : rs) {
                 if (!r.conn.closed) open++;
@@ -96,7 +94,7 @@ final class IdleBench implements Callable<Integer> {
                     .metric("open_at_measure", open)
                     .metric("reconnects", reconnects)
                     .metric("connect_s", connectSeconds);
-            if (serverPid != null) {
+            if (common.serverPid != null) {
                 res.metric("server_rss_mib", with).metric("server_rss_before_mib", before)
                         .metric("kib_per_reader", (with - before) * 1024 / readers);
             }

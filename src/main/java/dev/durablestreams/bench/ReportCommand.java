@@ -277,6 +277,7 @@ final class ReportCommand implements Callable<Integer> {
         sb.append(streamScaling());
         sb.append(generatorCheck());
         sb.append(errorsNote());
+        sb.append(cpuTable());
         sb.append(parameters());
         sb.append(notes());
         return sb.toString();
@@ -442,6 +443,25 @@ final class ReportCommand implements Callable<Integer> {
                 + "ds-bench reaches " + ratio(gen, wrk) + "× of wrk's rate on the same server; the fastest append "
                 + "rate measured in the comparison above was " + fmt(fastest) + " ops/s (" + fastestWhere + "). "
                 + "Both generators share the 2 cores with the server, so neither shows the server's ceiling.\n\n";
+    }
+
+    /** CPU seconds of the generator and of the server during each run: where the generator could be the limit. */
+    private String cpuTable() {
+        StringBuilder sb = new StringBuilder();
+        for (String l : labels) {
+            for (String t : targetsOf(l)) {
+                Double g = median(l, t, "generator_cpu_s"), sv = median(l, t, "server_cpu_s"), w = median(l, t, "wall_s");
+                if (g == null || sv == null) continue;
+                sb.append("| ").append(l).append(" | ").append(t).append(" | ").append(fmt(w)).append(" | ")
+                        .append(fmt(g)).append(" | ").append(fmt(sv)).append(" |\n");
+            }
+        }
+        if (sb.length() == 0) return "";
+        return "## CPU: generator and server\n\nCPU seconds used during each run (medians; wall time includes set-up and "
+                + "warm-up). The machine has " + Runtime.getRuntime().availableProcessors() + " cores shared by both; "
+                + "when generator and server together use about all of them, absolute numbers are capped by the machine, "
+                + "which is why only ratios are compared.\n\n| Configuration | Target | wall s | generator CPU s | server CPU s |\n|---|---|---:|---:|---:|\n"
+                + sb + "\n";
     }
 
     /** Lists every configuration where a target answered with errors or readers missed messages. */

@@ -36,7 +36,8 @@ final class RoundTripBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Result r = run();
+        CpuMeter cpu = CpuMeter.start(common);
+        Result r = cpu.stop(run());
         r.write(common);
         return r.metrics.get("roundtrip_count") > 0 ? 0 : 1;
     }
