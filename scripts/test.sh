@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full test command: unit, contract and integration tests (Maven), then the official conformance
+# The full test command: unit, contract and integration tests (Maven), a seconds-long smoke run of the load
+# generator against the memory backend, then the official conformance
 # suite against the memory backend, the rocksdb backend, and the rocksdb backend restarted on the same data.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -7,6 +8,9 @@ cd "$root"
 
 echo "== build and JUnit tests"
 mvn -B -q package
+
+echo "== load generator smoke run (bin/ds-bench smoke: harness works; no timing thresholds)"
+scripts/bench-smoke.sh
 
 echo "== conformance suite dependencies"
 (cd conformance && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Benchmarks ds-server (memory and rocksdb) against the Node reference server (@durable-streams/server, pinned in
+# bench/node-ref, in memory and file-backed), then writes docs/BENCHMARKS.md and docs/benchmarks.png.
+#
+# Usage: scripts/bench.sh [--quick]
+#   --quick or BENCH_QUICK=1   about 3 minutes (1 s runs, one repetition, fewer readers and streams)
+#   BENCH_REPS=N               repetitions per scenario and target (default 3, quick 1); medians are reported
+#   BENCH_STREAMS_REPS, BENCH_DURABLE_REPS   repetitions of the many-streams and durable runs (default 1)
+#   BENCH_WARM=S               unmeasured seconds before each append run (default 5, quick 2)
+#   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
+#   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
+#   BENCH_RESULTS=DIR          keep the JSON results there (default: a temporary directory, kept, path printed)
+#
+# Every scenario runs against every target in turn (the order rotates with each repetition), each time on a fresh
+# server process with a fresh data directory. The load generator (bin/ds-bench) shares the machine with the server,
+# so the ratios between servers are the result, not the absolute numbers.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+QUICK="${BENCH_QUICK:-0}"
+for a in "$@"; do
+  case "$a" in
+    --quick) QUICK=1 ;;
+    *) echo "unknown argument: $a" >&2; exit 2 ;;
+  esac
+done
+# DUR: measured seconds of each append run; WARM: seconds of the same load first, unmeasured; LWARM: the same for the
+# live scenarios. A fresh JVM server needs ~10 s of load before its JIT reaches steady state (measured here: 9k
+# appends/s in the first second, 30-58k after 12 s), so short runs on fresh processes would measure the JIT.
+# Every target gets the same warm-up.
+if [[ "$QUICK" == 1 ]]; then
+  REPS="${BENCH_REPS:-1}"; DUR=1; WARM="${BENCH_WARM:-2}"; LWARM=1; CATCHUP_MIB=32; CATCHUP_READS=1
+  FAN_SSE=500; FAN_LP=100; FAN_DUR=1; RT_N=100; IDLE=2000; STREAMS_LIST="100 1000"; STREAMS_REPS=1
+  DURABLE_REPS=1; RECOVERY_STREAMS=10000; CMD="scripts/bench.sh --quick"
+else
+  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-5}"; LWARM=3; CATCHUP_MIB=256; CATCHUP_READS=1
+  FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"
+  STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000
+  CMD="scripts/bench.sh"
+fi
+TARGETS=(${BENCH_TARGETS:-ours-memory ours-rocksdb node-memory node-file})
+SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:--Xmx1g}"
+GEN_JAVA_OPTS="${BENCH_GEN_JAVA_OPTS:--Xmx2g}"
+
+work="$(mktemp -d /tmp/ds-bench.XXXXXX)"
+results="${BENCH_RESULTS:-$work/results}"
+mkdir -p "$results" "$work/logs" "$work/data"
+started=$(date +%s)
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do
+    [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true
+  done
+  rm -rf "$work/data" "$work/ds-server.jar"
+}
+trap cleanup EXIT
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+echo "== build"
+mvn -q -B -DskipTests package
+echo "== Node reference server (bench/node-ref, npm ci)"
+(cd bench/node-ref && npm ci --no-audit --no-fund --loglevel=error)
+# Run from a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
+cp target/ds-server.jar "$work/ds-server.jar"
+JAR="$work/ds-server.jar"
+NODE_VERSION="$(node -v)"
+JAVA_VERSION="$(java -version 2>&1 | head -1)"
+
+BENCH=(java $GEN_JAVA_OPTS -Djava.awt.headless=true -cp "$JAR" dev.durablestreams.bench.BenchMain)
+SEQ=0
+
+# start_server TARGET DATADIR -> sets SERVER_PID, SERVER_URL, SERVER_LOG
+start_server() {
+  local target="$1" dir="$2"
+  SEQ=$((SEQ + 1))
+  SERVER_LOG="$work/logs/$(printf %03d $SEQ)-$target.log"
+  case "$target" in
+    ours-memory)  java $SERVER_JAVA_OPTS -jar "$JAR" --port 0 --storage memory \
+                    --sse-max-duration 300s >"$SERVER_LOG" 2>&1 & ;;
+    ours-rocksdb) java $SERVER_JAVA_OPTS -jar "$JAR" --port 0 --storage rocksdb --durability sync \
+                    --data-dir "$dir" --sse-max-duration 300s >"$SERVER_LOG" 2>&1 & ;;
+    node-memory)  node bench/node-ref/serve.mjs >"$SERVER_LOG" 2>&1 & ;;
+    node-file)    node bench/node-ref/serve.mjs --data-dir "$dir" >"$SERVER_LOG" 2>&1 & ;;
+    *) echo "unknown target $target" >&2; exit 2 ;;
+  esac
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  SERVER_URL=""
+  for _ in $(seq 1 600); do
+    SERVER_URL="$(grep -o 'serving Durable Streams on http://[0-9.:]*/v1/stream/' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/.* on //')" || true
+    [[ -n "$SERVER_URL" ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "server $target did not start; log:" >&2
+  cat "$SERVER_LOG" >&2
+  exit 1
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# run LABEL "TARGETS..." REPS -- ds-bench arguments (@PID@ is replaced by the server's pid)
+run() {
+  local label="$1" targets="$2" reps="$3"; shift 4
+  local -a tl=($targets)
+  local n=${#tl[@]}
+  for rep in $(seq 1 "$reps"); do
+    for i in $(seq 0 $((n - 1))); do
+      local target="${tl[$(( (i + rep - 1) % n ))]}"
+      local dir="$work/data/$label-$target-$rep"
+      rm -rf "$dir"
+      start_server "$target" "$dir"
+      local -a args=()
+      for a in "$@"; do args+=("${a//@PID@/$SERVER_PID}"); done
+      echo "-- $label  $target  rep $rep"
+      "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
+        --out "$results/$(printf %03d $SEQ)-$label-$target-$rep.json" 2> >(grep -v '^\s*at ' | head -20 >&2) \
+        || echo "   ($label on $target exited with an error; see the result or the log $SERVER_LOG)"
+      stop_server
+      rm -rf "$dir"
+    done
+  done
+}
+
+ALL="${TARGETS[*]}"
+OURS_AND_NODE_MEM=""
+for t in "${TARGETS[@]}"; do [[ "$t" != node-file ]] && OURS_AND_NODE_MEM+="$t "; done
+
+echo "== 1. small appends"
+run append-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM"
+run append-producer-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM" --producer
+echo "== 2. catch-up read"
+run catchup "$ALL" "$REPS" -- catchup --size "$CATCHUP_MIB" --reads "$CATCHUP_READS"
+echo "== 3. live fan-out"
+run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
+run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
+echo "== 4. round trip"
+run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$LWARM"
+echo "== 5. many streams"
+for s in $STREAMS_LIST; do
+  # The file-backed Node server keeps a file per stream; 100,000 of them take minutes to create.
+  targets="$ALL"; [[ "$s" -ge 100000 ]] && targets="$OURS_AND_NODE_MEM"
+  run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$WARM"
+done
+echo "== 6. idle connections"
+run idle-sse "$ALL" 1 -- idle -r "$IDLE" --settle 2
+
+if [[ " ${TARGETS[*]} " == *" ours-rocksdb "* ]]; then
+  echo "== durable storage (ours-rocksdb, sync)"
+  for c in 1 32 128; do
+    run "durable-c$c" ours-rocksdb "$DURABLE_REPS" -- append -c "$c" -s 8 -b 100 -d "$DUR" -w "$WARM"
+  done
+
+  echo "-- disk bytes per byte appended"
+  dir="$work/data/disk"
+  start_server ours-rocksdb "$dir"
+  "${BENCH[@]}" append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM" --url "$SERVER_URL" --label disk-run \
+    --target ours-rocksdb --out "$work/disk-run.json" >/dev/null
+  live=$(du -sb "$dir" | cut -f1)
+  stop_server
+  closed=$(du -sb "$dir" | cut -f1)
+  appended=$(grep '"bytes_appended"' "$work/disk-run.json" | grep -o '[0-9.E+]*' | tail -1)
+  "${BENCH[@]}" record --scenario disk --label disk --target ours-rocksdb --out "$results/zz-disk.json" \
+    --param writes=100B --metric bytes_appended="$appended" --metric disk_bytes_running="$live" \
+    --metric disk_bytes_after_stop="$closed" \
+    --metric disk_per_byte_running="$(awk -v a="$live" -v b="$appended" 'BEGIN{printf "%.3f", a/b}')" \
+    --metric disk_per_byte_after_stop="$(awk -v a="$closed" -v b="$appended" 'BEGIN{printf "%.3f", a/b}')"
+  rm -rf "$dir"
+
+  echo "-- recovery after kill -9 with $RECOVERY_STREAMS streams"
+  dir="$work/data/recovery"
+  start_server ours-rocksdb "$dir"
+  "${BENCH[@]}" append -c 32 -s "$RECOVERY_STREAMS" -b 100 -d 1 -w 0 --url "$SERVER_URL" --label recovery-fill \
+    --target ours-rocksdb >/dev/null
+  kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  t0=$(date +%s%N)
+  start_server ours-rocksdb "$dir"
+  t1=$(date +%s%N)
+  line="$(grep -o 'storage ready: [0-9]* streams recovered in [0-9]* ms' "$SERVER_LOG" | head -1)"
+  stop_server
+  echo "   $line"
+  "${BENCH[@]}" record --scenario recovery --label recovery --target ours-rocksdb --out "$results/zz-recovery.json" \
+    --metric streams_recovered="$(echo "$line" | awk '{print $3}')" \
+    --metric recovery_ms="$(echo "$line" | awk '{print $7}')" \
+    --metric restart_to_serving_ms="$(( (t1 - t0) / 1000000 ))"
+  rm -rf "$dir"
+fi
+
+if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; then
+  echo "== generator check: ds-bench and wrk against ours-memory (c32, 1 stream, 100 B)"
+  start_server ours-memory ""
+  curl -s -o /dev/null -X PUT "${SERVER_URL}wrk" -H 'Content-Type: application/octet-stream'
+  # warm the server up first (unrecorded), then alternate wrk and ds-bench on the warm server
+  "${BENCH[@]}" append -c 32 -s 1 -b 100 -d 1 -w "$WARM" --url "$SERVER_URL" >/dev/null
+  for rep in 1 2; do
+    w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}wrk" | awk '/Requests\/sec/{print $2}')
+    "${BENCH[@]}" record --scenario generator --label generator-check --target wrk --rep "$rep" \
+      --out "$results/zz-gen-wrk-$rep.json" --metric ops_per_s="$w"
+    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w 1 --url "$SERVER_URL" --label generator-check \
+      --target ds-bench --rep "$rep" --out "$results/zz-gen-dsbench-$rep.json" --server-pid "$SERVER_PID"
+  done
+  stop_server
+fi
+
+elapsed=$(( $(date +%s) - started ))
+echo "== report (results in $results, ${elapsed}s)"
+"${BENCH[@]}" report --results "$results" --out docs/BENCHMARKS.md --chart docs/benchmarks.png \
+  --command "$CMD" --warmup "append runs ${WARM} s, live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
+  --server-opts "ds-server: java $SERVER_JAVA_OPTS; generator: java $GEN_JAVA_OPTS; $NODE_VERSION; $JAVA_VERSION"
+echo "wrote docs/BENCHMARKS.md and docs/benchmarks.png"
