@@ -6,9 +6,10 @@
 #   --quick or BENCH_QUICK=1   about 3 minutes (1 s runs, one repetition, fewer readers and streams)
 #   BENCH_REPS=N               repetitions per scenario and target (default 3, quick 1); medians are reported
 #   BENCH_STREAMS_REPS, BENCH_DURABLE_REPS   repetitions of the many-streams and durable runs (default 1)
-#   BENCH_WARM=S               unmeasured seconds before each append run (default 5, quick 2)
+#   BENCH_WARM=S               unmeasured seconds before each append run (default 4, quick 2)
 #   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
 #   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
+#   BENCH_NOTE="..."           a remark printed in the report (e.g. what else ran on the machine)
 #   BENCH_RESULTS=DIR          keep the JSON results there (default: a temporary directory, kept, path printed)
 #
 # Every scenario runs against every target in turn (the order rotates with each repetition), each time on a fresh
@@ -34,7 +35,7 @@ if [[ "$QUICK" == 1 ]]; then
   FAN_SSE=500; FAN_LP=100; FAN_DUR=1; RT_N=100; IDLE=2000; STREAMS_LIST="100 1000"; STREAMS_REPS=1
   DURABLE_REPS=1; RECOVERY_STREAMS=10000; CMD="scripts/bench.sh --quick"
 else
-  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-5}"; LWARM=3; CATCHUP_MIB=256; CATCHUP_READS=1
+  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-4}"; LWARM=2; CATCHUP_MIB=256; CATCHUP_READS=1
   FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"
   STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000
   CMD="scripts/bench.sh"
@@ -147,7 +148,8 @@ echo "== 5. many streams"
 for s in $STREAMS_LIST; do
   # The file-backed Node server keeps a file per stream; 100,000 of them take minutes to create.
   targets="$ALL"; [[ "$s" -ge 100000 ]] && targets="$OURS_AND_NODE_MEM"
-  run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$WARM"
+  # creating the streams warms the server up too, so a shorter warm-up here
+  run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$LWARM"
 done
 echo "== 6. idle connections"
 run idle-sse "$ALL" 1 -- idle -r "$IDLE" --settle 2
@@ -212,6 +214,6 @@ fi
 elapsed=$(( $(date +%s) - started ))
 echo "== report (results in $results, ${elapsed}s)"
 "${BENCH[@]}" report --results "$results" --out docs/BENCHMARKS.md --chart docs/benchmarks.png \
-  --command "$CMD" --warmup "append runs ${WARM} s, live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
+  ${BENCH_NOTE:+--note "$BENCH_NOTE"} --command "$CMD" --warmup "append runs ${WARM} s, many-streams runs (after creating the streams) and live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
   --server-opts "ds-server: java $SERVER_JAVA_OPTS; generator: java $GEN_JAVA_OPTS; $NODE_VERSION; $JAVA_VERSION"
 echo "wrote docs/BENCHMARKS.md and docs/benchmarks.png"
