@@ -209,6 +209,25 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
       --target ds-bench --rep "$rep" --out "$results/zz-gen-dsbench-$rep.json" --server-pid "$SERVER_PID"
   done
   stop_server
+
+  echo "== generator ceiling: ds-bench and wrk against a null server (bin/ds-bench sink)"
+  SEQ=$((SEQ + 1)); SERVER_LOG="$work/logs/$(printf %03d $SEQ)-sink.log"
+  java -Xmx512m -cp "$JAR" dev.durablestreams.bench.BenchMain sink >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!; PIDS+=("$SERVER_PID")
+  SERVER_URL=""
+  for _ in $(seq 1 100); do
+    SERVER_URL="$(grep -o 'http://[0-9.:]*/v1/stream/' "$SERVER_LOG" | head -1)" || true
+    [[ -n "$SERVER_URL" ]] && break; sleep 0.1
+  done
+  "${BENCH[@]}" append -c 32 -s 1 -b 100 -d 1 -w "$WARM" --url "$SERVER_URL" >/dev/null   # warm the sink's JIT
+  for rep in 1 2; do
+    w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}x" | awk '/Requests\/sec/{print $2}')
+    "${BENCH[@]}" record --scenario generator --label generator-ceiling --target wrk --rep "$rep" \
+      --out "$results/zz-ceil-wrk-$rep.json" --metric ops_per_s="$w"
+    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w 1 --url "$SERVER_URL" --label generator-ceiling \
+      --target ds-bench --rep "$rep" --out "$results/zz-ceil-dsbench-$rep.json" --server-pid "$SERVER_PID"
+  done
+  stop_server
 fi
 
 elapsed=$(( $(date +%s) - started ))
