@@ -134,28 +134,28 @@ ALL="${TARGETS[*]}"
 OURS_AND_NODE_MEM=""
 for t in "${TARGETS[@]}"; do [[ "$t" != node-file ]] && OURS_AND_NODE_MEM+="$t "; done
 
-echo "== 1. small appends"
+echo "== 1. small appends  (at $(( $(date +%s) - started )) s)"
 run append-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM"
 run append-producer-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM" --producer
-echo "== 2. catch-up read"
+echo "== 2. catch-up read  (at $(( $(date +%s) - started )) s)"
 run catchup "$ALL" "$REPS" -- catchup --size "$CATCHUP_MIB" --reads "$CATCHUP_READS"
-echo "== 3. live fan-out"
+echo "== 3. live fan-out  (at $(( $(date +%s) - started )) s)"
 run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
 run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
-echo "== 4. round trip"
+echo "== 4. round trip  (at $(( $(date +%s) - started )) s)"
 run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$LWARM"
-echo "== 5. many streams"
+echo "== 5. many streams  (at $(( $(date +%s) - started )) s)"
 for s in $STREAMS_LIST; do
   # The file-backed Node server keeps a file per stream; 100,000 of them take minutes to create.
   targets="$ALL"; [[ "$s" -ge 100000 ]] && targets="$OURS_AND_NODE_MEM"
   # creating the streams warms the server up too, so a shorter warm-up here
   run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$LWARM"
 done
-echo "== 6. idle connections"
+echo "== 6. idle connections  (at $(( $(date +%s) - started )) s)"
 run idle-sse "$ALL" 1 -- idle -r "$IDLE" --settle 2
 
 if [[ " ${TARGETS[*]} " == *" ours-rocksdb "* ]]; then
-  echo "== durable storage (ours-rocksdb, sync)"
+  echo "== durable storage (ours-rocksdb, sync)  (at $(( $(date +%s) - started )) s)"
   for c in 1 32 128; do
     run "durable-c$c" ours-rocksdb "$DURABLE_REPS" -- append -c "$c" -s 8 -b 100 -d "$DUR" -w "$WARM"
   done
