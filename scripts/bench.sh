@@ -6,7 +6,9 @@
 #   --quick or BENCH_QUICK=1   about 3 minutes (1 s runs, one repetition, fewer readers and streams)
 #   BENCH_REPS=N               repetitions per scenario and target (default 3, quick 1); medians are reported
 #   BENCH_STREAMS_REPS, BENCH_DURABLE_REPS   repetitions of the many-streams and durable runs (default 1)
-#   BENCH_WARM=S               unmeasured seconds before each append run (default 4, quick 2)
+#   BENCH_WARM=S               unmeasured seconds before each append run (default 3, quick 2)
+# Full run: about 15 minutes on 2 cores (estimated from the parts; the report prints the time taken). If it runs
+# over on a busier machine, BENCH_REPS=2 cuts it by about a third.
 #   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
 #   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
 #   BENCH_NOTE="..."           a remark printed in the report (e.g. what else ran on the machine)
@@ -31,12 +33,12 @@ done
 # appends/s in the first second, 30-58k after 12 s), so short runs on fresh processes would measure the JIT.
 # Every target gets the same warm-up.
 if [[ "$QUICK" == 1 ]]; then
-  REPS="${BENCH_REPS:-1}"; DUR=1; WARM="${BENCH_WARM:-2}"; LWARM=1; CATCHUP_MIB=32; CATCHUP_READS=1
+  REPS="${BENCH_REPS:-1}"; DUR=1; WARM="${BENCH_WARM:-2}"; LWARM=1; LP_REPS=1; GEN_REPS=1; CATCHUP_MIB=32; CATCHUP_READS=1
   FAN_SSE=500; FAN_LP=100; FAN_DUR=1; RT_N=100; IDLE=2000; STREAMS_LIST="100 1000"; STREAMS_REPS=1
   DURABLE_REPS=1; RECOVERY_STREAMS=10000; CMD="scripts/bench.sh --quick"
 else
-  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-4}"; LWARM=2; CATCHUP_MIB=256; CATCHUP_READS=1
-  FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"
+  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-3}"; LWARM=2; CATCHUP_MIB=256; CATCHUP_READS=1
+  FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=200; IDLE=10000; STREAMS_LIST="100 10000 100000"
   STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000
   CMD="scripts/bench.sh"
 fi
@@ -141,7 +143,7 @@ echo "== 2. catch-up read  (at $(( $(date +%s) - started )) s)"
 run catchup "$ALL" "$REPS" -- catchup --size "$CATCHUP_MIB" --reads "$CATCHUP_READS"
 echo "== 3. live fan-out  (at $(( $(date +%s) - started )) s)"
 run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
-run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
+run fanout-longpoll "$ALL" "$LP_REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
 echo "== 4. round trip  (at $(( $(date +%s) - started )) s)"
 run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$LWARM"
 echo "== 5. many streams  (at $(( $(date +%s) - started )) s)"
@@ -201,7 +203,7 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
   curl -s -o /dev/null -X PUT "${SERVER_URL}wrk" -H 'Content-Type: application/octet-stream'
   # warm the server up first (unrecorded), then alternate wrk and ds-bench on the warm server
   "${BENCH[@]}" append -c 32 -s 1 -b 100 -d 1 -w "$WARM" --url "$SERVER_URL" >/dev/null
-  for rep in 1 2; do
+  for rep in $(seq 1 "$GEN_REPS"); do
     w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}wrk" | awk '/Requests\/sec/{print $2}')
     "${BENCH[@]}" record --scenario generator --label generator-check --target wrk --rep "$rep" \
       --out "$results/zz-gen-wrk-$rep.json" --metric ops_per_s="$w"
@@ -220,7 +222,7 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
     [[ -n "$SERVER_URL" ]] && break; sleep 0.1
   done
   "${BENCH[@]}" append -c 32 -s 1 -b 100 -d 1 -w "$WARM" --url "$SERVER_URL" >/dev/null   # warm the sink's JIT
-  for rep in 1 2; do
+  for rep in $(seq 1 "$GEN_REPS"); do
     w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}x" | awk '/Requests\/sec/{print $2}')
     "${BENCH[@]}" record --scenario generator --label generator-ceiling --target wrk --rep "$rep" \
       --out "$results/zz-ceil-wrk-$rep.json" --metric ops_per_s="$w"
