@@ -219,7 +219,7 @@ final class ReportCommand implements Callable<Integer> {
         if (!warmup.isBlank()) sb.append("- Unmeasured warm-up of the same load before each measurement: ").append(warmup)
                 .append(" (a fresh JVM needs about 10 s of load to reach steady state; every target gets the same).\n");
         sb.append("- Repetitions per scenario and target: ").append(reps)
-                .append("; every value below is the median over them. Targets alternate within each repetition, each "
+                .append(" (fewer for some configurations: see the last table); every value below is the median over them. Targets alternate within each repetition, each "
                         + "run on a fresh server process and data directory.\n");
         sb.append("- The generator shares the machine with the server under test, so ratios between servers are the "
                 + "result, not the absolute numbers.\n");
@@ -492,12 +492,13 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private String parameters() {
-        StringBuilder sb = new StringBuilder("## Parameters of each configuration\n\n| Configuration | Scenario | Parameters |\n|---|---|---|\n");
+        StringBuilder sb = new StringBuilder("## Parameters of each configuration\n\n| Configuration | Scenario | Runs per target | Parameters |\n|---|---|---:|---|\n");
         for (String l : labels) {
             Run r = first(l);
             StringBuilder p = new StringBuilder();
             r.params.forEach((k, v) -> p.append(p.length() > 0 ? ", " : "").append(k).append('=').append(fmtObj(v)));
-            sb.append("| ").append(l).append(" | ").append(r.scenario).append(" | ").append(p).append(" |\n");
+            sb.append("| ").append(l).append(" | ").append(r.scenario).append(" | ").append(count(l, r.target))
+                    .append(" | ").append(p).append(" |\n");
         }
         return sb.append('\n').toString();
     }
