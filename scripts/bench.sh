@@ -3,11 +3,11 @@
 # bench/node-ref, in memory and file-backed), then writes docs/BENCHMARKS.md and docs/benchmarks.png.
 #
 # Usage: scripts/bench.sh [--quick]
-#   --quick or BENCH_QUICK=1   about 3 minutes (1 s runs, one repetition, fewer readers and streams)
+#   --quick or BENCH_QUICK=1   about 3.5 minutes (1 s runs, one repetition, fewer readers and streams)
 #   BENCH_REPS=N               repetitions per scenario and target (default 3, quick 1); medians are reported
 #   BENCH_STREAMS_REPS, BENCH_DURABLE_REPS   repetitions of the many-streams and durable runs (default 1)
-#   BENCH_WARM=S               unmeasured seconds before each append run (default 3, quick 2)
-# Full run: about 15 minutes on 2 cores (estimated from the parts; the report prints the time taken). If it runs
+#   BENCH_WARM=S               unmeasured seconds before each append run (default 4, quick 2)
+# Full run: about 12-13 minutes on 2 cores (estimated from the quick run's parts; the report prints the time taken). If it runs
 # over on a busier machine, BENCH_REPS=2 cuts it by about a third.
 #   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
 #   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
@@ -37,7 +37,7 @@ if [[ "$QUICK" == 1 ]]; then
   FAN_SSE=500; FAN_LP=100; FAN_DUR=1; RT_N=100; IDLE=2000; STREAMS_LIST="100 1000"; STREAMS_REPS=1
   DURABLE_REPS=1; RECOVERY_STREAMS=10000; CMD="scripts/bench.sh --quick"
 else
-  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-3}"; LWARM=2; CATCHUP_MIB=256; CATCHUP_READS=1
+  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-4}"; LWARM=2; CATCHUP_MIB=256; CATCHUP_READS=1
   FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=200; IDLE=10000; STREAMS_LIST="100 10000 100000"
   STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000
   LP_REPS=$(( REPS < 2 ? REPS : 2 )); GEN_REPS=1

@@ -291,15 +291,15 @@ final class ReportCommand implements Callable<Integer> {
                 ## How to run
 
                 ```sh
-                scripts/bench.sh            # full run: every scenario, 4 targets, 3 repetitions (about 15 minutes on 2 cores)
-                scripts/bench.sh --quick    # about 3 minutes: 1 s runs, 1 repetition, fewer readers (or BENCH_QUICK=1)
+                scripts/bench.sh            # full run: every scenario, 4 targets, 3 repetitions (about 12-13 minutes on 2 cores)
+                scripts/bench.sh --quick    # about 3.5 minutes: 1 s runs, 1 repetition, fewer readers (or BENCH_QUICK=1)
                 ```
 
                 It builds the jar, installs the pinned Node server (`bench/node-ref`, `npm ci`), runs each scenario
                 against `ours-memory`, `ours-rocksdb`, `node-memory` and `node-file` in turn (fresh server and data
                 directory each time; servers are killed on exit), then runs `bin/ds-bench report`, which writes this
                 file and `docs/benchmarks.png`. Environment: `BENCH_REPS`, `BENCH_TARGETS`, `BENCH_SERVER_JAVA_OPTS`
-                (default `-Xmx1g`), `BENCH_WARM` (seconds of warm-up per append run, default 3), `BENCH_RESULTS` (where the
+                (default `-Xmx1g`), `BENCH_WARM` (seconds of warm-up per append run, default 4), `BENCH_RESULTS` (where the
                 JSON results go). Needs Java 17+, Maven, Node.js 18+,
                 npm; `wrk` (Debian package) is used, when installed, to check that the generator is not the bottleneck.
 
