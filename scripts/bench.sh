@@ -40,7 +40,7 @@ else
   REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-4}"; LWARM=2; CATCHUP_MIB=256; CATCHUP_READS=1
   FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=200; IDLE=10000; STREAMS_LIST="100 10000 100000"
   STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000
-  LP_REPS=$(( REPS < 2 ? REPS : 2 )); GEN_REPS=1
+  LP_REPS=$(( REPS < 2 ? REPS : 2 )); GEN_REPS=2
   CMD="scripts/bench.sh"
 fi
 TARGETS=(${BENCH_TARGETS:-ours-memory ours-rocksdb node-memory node-file})
@@ -208,7 +208,7 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
     w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}wrk" | awk '/Requests\/sec/{print $2}')
     "${BENCH[@]}" record --scenario generator --label generator-check --target wrk --rep "$rep" \
       --out "$results/zz-gen-wrk-$rep.json" --metric ops_per_s="$w"
-    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w 1 --url "$SERVER_URL" --label generator-check \
+    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w "$WARM" --url "$SERVER_URL" --label generator-check \
       --target ds-bench --rep "$rep" --out "$results/zz-gen-dsbench-$rep.json" --server-pid "$SERVER_PID"
   done
   stop_server
@@ -227,7 +227,7 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
     w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}x" | awk '/Requests\/sec/{print $2}')
     "${BENCH[@]}" record --scenario generator --label generator-ceiling --target wrk --rep "$rep" \
       --out "$results/zz-ceil-wrk-$rep.json" --metric ops_per_s="$w"
-    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w 1 --url "$SERVER_URL" --label generator-ceiling \
+    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w "$WARM" --url "$SERVER_URL" --label generator-ceiling \
       --target ds-bench --rep "$rep" --out "$results/zz-ceil-dsbench-$rep.json" --server-pid "$SERVER_PID"
   done
   stop_server
