@@ -52,11 +52,11 @@ results="${BENCH_RESULTS:-$work/results}"
 mkdir -p "$results" "$work/logs" "$work/data"
 started=$(date +%s)
 
-PIDS=()
+# On exit, kill the servers this script started that still run: its own background jobs, by pid (jobs -p lists
+# only this shell's children, so a recycled pid of someone else's process is never hit).
 cleanup() {
-  for p in "${PIDS[@]:-}"; do
-    [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true
-  done
+  local p
+  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
   rm -rf "$work/data" "$work/ds-server.jar"
 }
 trap cleanup EXIT
@@ -90,7 +90,6 @@ start_server() {
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
   SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
   SERVER_URL=""
   for _ in $(seq 1 600); do
     SERVER_URL="$(grep -o 'serving Durable Streams on http://[0-9.:]*/v1/stream/' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/.* on //')" || true
@@ -124,7 +123,7 @@ run() {
       local -a args=()
       for a in "$@"; do args+=("${a//@PID@/$SERVER_PID}"); done
       echo "-- $label  $target  rep $rep"
-      "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
+      timeout 600 "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
         --out "$results/$(printf %03d $SEQ)-$label-$target-$rep.json" 2> >(grep -v '^\s*at ' | head -20 >&2) \
         || echo "   ($label on $target exited with an error; see the result or the log $SERVER_LOG)"
       stop_server
@@ -216,7 +215,7 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
   echo "== generator ceiling: ds-bench and wrk against a null server (bin/ds-bench sink)"
   SEQ=$((SEQ + 1)); SERVER_LOG="$work/logs/$(printf %03d $SEQ)-sink.log"
   java -Xmx512m -cp "$JAR" dev.durablestreams.bench.BenchMain sink >"$SERVER_LOG" 2>&1 &
-  SERVER_PID=$!; PIDS+=("$SERVER_PID")
+  SERVER_PID=$!
   SERVER_URL=""
   for _ in $(seq 1 100); do
     SERVER_URL="$(grep -o 'http://[0-9.:]*/v1/stream/' "$SERVER_LOG" | head -1)" || true
