@@ -3,12 +3,15 @@
 # bench/node-ref, in memory and file-backed), then writes docs/BENCHMARKS.md and docs/benchmarks.png.
 #
 # Usage: scripts/bench.sh [--quick]
-#   --quick or BENCH_QUICK=1   about 3 minutes (1 s runs, one repetition, fewer readers and streams)
+#   --quick or BENCH_QUICK=1   about 3.5 minutes (1 s runs, one repetition, fewer readers and streams)
 #   BENCH_REPS=N               repetitions per scenario and target (default 3, quick 1); medians are reported
 #   BENCH_STREAMS_REPS, BENCH_DURABLE_REPS   repetitions of the many-streams and durable runs (default 1)
-#   BENCH_WARM=S               unmeasured seconds before each append run (default 5, quick 2)
+#   BENCH_WARM=S               unmeasured seconds before each append run (default 4, quick 2)
+# Full run: about 12-13 minutes on 2 cores (estimated from the quick run's parts; the report prints the time taken). If it runs
+# over on a busier machine, BENCH_REPS=2 cuts it by about a third.
 #   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
 #   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
+#   BENCH_NOTE="..."           a remark printed in the report (e.g. what else ran on the machine)
 #   BENCH_RESULTS=DIR          keep the JSON results there (default: a temporary directory, kept, path printed)
 #
 # Every scenario runs against every target in turn (the order rotates with each repetition), each time on a fresh
@@ -30,13 +33,14 @@ done
 # appends/s in the first second, 30-58k after 12 s), so short runs on fresh processes would measure the JIT.
 # Every target gets the same warm-up.
 if [[ "$QUICK" == 1 ]]; then
-  REPS="${BENCH_REPS:-1}"; DUR=1; WARM="${BENCH_WARM:-2}"; LWARM=1; CATCHUP_MIB=32; CATCHUP_READS=1
+  REPS="${BENCH_REPS:-1}"; DUR=1; WARM="${BENCH_WARM:-2}"; LWARM=1; LP_REPS=1; GEN_REPS=1; CATCHUP_MIB=32; CATCHUP_READS=1
   FAN_SSE=500; FAN_LP=100; FAN_DUR=1; RT_N=100; IDLE=2000; STREAMS_LIST="100 1000"; STREAMS_REPS=1
   DURABLE_REPS=1; RECOVERY_STREAMS=10000; CMD="scripts/bench.sh --quick"
 else
-  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-5}"; LWARM=3; CATCHUP_MIB=256; CATCHUP_READS=1
-  FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=300; IDLE=10000; STREAMS_LIST="100 10000 100000"
+  REPS="${BENCH_REPS:-3}"; DUR=3; WARM="${BENCH_WARM:-4}"; LWARM=2; CATCHUP_MIB=256; CATCHUP_READS=1
+  FAN_SSE=2000; FAN_LP=500; FAN_DUR=3; RT_N=200; IDLE=10000; STREAMS_LIST="100 10000 100000"
   STREAMS_REPS="${BENCH_STREAMS_REPS:-1}"; DURABLE_REPS="${BENCH_DURABLE_REPS:-1}"; RECOVERY_STREAMS=100000
+  LP_REPS=$(( REPS < 2 ? REPS : 2 )); GEN_REPS=2
   CMD="scripts/bench.sh"
 fi
 TARGETS=(${BENCH_TARGETS:-ours-memory ours-rocksdb node-memory node-file})
@@ -48,11 +52,11 @@ results="${BENCH_RESULTS:-$work/results}"
 mkdir -p "$results" "$work/logs" "$work/data"
 started=$(date +%s)
 
-PIDS=()
+# On exit, kill the servers this script started that still run: its own background jobs, by pid (jobs -p lists
+# only this shell's children, so a recycled pid of someone else's process is never hit).
 cleanup() {
-  for p in "${PIDS[@]:-}"; do
-    [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true
-  done
+  local p
+  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
   rm -rf "$work/data" "$work/ds-server.jar"
 }
 trap cleanup EXIT
@@ -86,7 +90,6 @@ start_server() {
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
   SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
   SERVER_URL=""
   for _ in $(seq 1 600); do
     SERVER_URL="$(grep -o 'serving Durable Streams on http://[0-9.:]*/v1/stream/' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/.* on //')" || true
@@ -120,7 +123,7 @@ run() {
       local -a args=()
       for a in "$@"; do args+=("${a//@PID@/$SERVER_PID}"); done
       echo "-- $label  $target  rep $rep"
-      "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
+      timeout 600 "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
         --out "$results/$(printf %03d $SEQ)-$label-$target-$rep.json" 2> >(grep -v '^\s*at ' | head -20 >&2) \
         || echo "   ($label on $target exited with an error; see the result or the log $SERVER_LOG)"
       stop_server
@@ -133,27 +136,28 @@ ALL="${TARGETS[*]}"
 OURS_AND_NODE_MEM=""
 for t in "${TARGETS[@]}"; do [[ "$t" != node-file ]] && OURS_AND_NODE_MEM+="$t "; done
 
-echo "== 1. small appends"
+echo "== 1. small appends  (at $(( $(date +%s) - started )) s)"
 run append-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM"
 run append-producer-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM" --producer
-echo "== 2. catch-up read"
+echo "== 2. catch-up read  (at $(( $(date +%s) - started )) s)"
 run catchup "$ALL" "$REPS" -- catchup --size "$CATCHUP_MIB" --reads "$CATCHUP_READS"
-echo "== 3. live fan-out"
+echo "== 3. live fan-out  (at $(( $(date +%s) - started )) s)"
 run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
-run fanout-longpoll "$ALL" "$REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
-echo "== 4. round trip"
+run fanout-longpoll "$ALL" "$LP_REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
+echo "== 4. round trip  (at $(( $(date +%s) - started )) s)"
 run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$LWARM"
-echo "== 5. many streams"
+echo "== 5. many streams  (at $(( $(date +%s) - started )) s)"
 for s in $STREAMS_LIST; do
   # The file-backed Node server keeps a file per stream; 100,000 of them take minutes to create.
   targets="$ALL"; [[ "$s" -ge 100000 ]] && targets="$OURS_AND_NODE_MEM"
-  run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$WARM"
+  # creating the streams warms the server up too, so a shorter warm-up here
+  run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$LWARM"
 done
-echo "== 6. idle connections"
+echo "== 6. idle connections  (at $(( $(date +%s) - started )) s)"
 run idle-sse "$ALL" 1 -- idle -r "$IDLE" --settle 2
 
 if [[ " ${TARGETS[*]} " == *" ours-rocksdb "* ]]; then
-  echo "== durable storage (ours-rocksdb, sync)"
+  echo "== durable storage (ours-rocksdb, sync)  (at $(( $(date +%s) - started )) s)"
   for c in 1 32 128; do
     run "durable-c$c" ours-rocksdb "$DURABLE_REPS" -- append -c "$c" -s 8 -b 100 -d "$DUR" -w "$WARM"
   done
@@ -199,12 +203,31 @@ if command -v wrk >/dev/null && [[ " ${TARGETS[*]} " == *" ours-memory "* ]]; th
   curl -s -o /dev/null -X PUT "${SERVER_URL}wrk" -H 'Content-Type: application/octet-stream'
   # warm the server up first (unrecorded), then alternate wrk and ds-bench on the warm server
   "${BENCH[@]}" append -c 32 -s 1 -b 100 -d 1 -w "$WARM" --url "$SERVER_URL" >/dev/null
-  for rep in 1 2; do
+  for rep in $(seq 1 "$GEN_REPS"); do
     w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}wrk" | awk '/Requests\/sec/{print $2}')
     "${BENCH[@]}" record --scenario generator --label generator-check --target wrk --rep "$rep" \
       --out "$results/zz-gen-wrk-$rep.json" --metric ops_per_s="$w"
-    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w 1 --url "$SERVER_URL" --label generator-check \
+    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w "$WARM" --url "$SERVER_URL" --label generator-check \
       --target ds-bench --rep "$rep" --out "$results/zz-gen-dsbench-$rep.json" --server-pid "$SERVER_PID"
+  done
+  stop_server
+
+  echo "== generator ceiling: ds-bench and wrk against a null server (bin/ds-bench sink)"
+  SEQ=$((SEQ + 1)); SERVER_LOG="$work/logs/$(printf %03d $SEQ)-sink.log"
+  java -Xmx512m -cp "$JAR" dev.durablestreams.bench.BenchMain sink >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  SERVER_URL=""
+  for _ in $(seq 1 100); do
+    SERVER_URL="$(grep -o 'http://[0-9.:]*/v1/stream/' "$SERVER_LOG" | head -1)" || true
+    [[ -n "$SERVER_URL" ]] && break; sleep 0.1
+  done
+  "${BENCH[@]}" append -c 32 -s 1 -b 100 -d 1 -w "$WARM" --url "$SERVER_URL" >/dev/null   # warm the sink's JIT
+  for rep in $(seq 1 "$GEN_REPS"); do
+    w=$(wrk -t2 -c32 -d"${DUR}s" -s bench/wrk-append.lua "${SERVER_URL}x" | awk '/Requests\/sec/{print $2}')
+    "${BENCH[@]}" record --scenario generator --label generator-ceiling --target wrk --rep "$rep" \
+      --out "$results/zz-ceil-wrk-$rep.json" --metric ops_per_s="$w"
+    "${BENCH[@]}" append -c 32 -s 1 -b 100 -d "$DUR" -w "$WARM" --url "$SERVER_URL" --label generator-ceiling \
+      --target ds-bench --rep "$rep" --out "$results/zz-ceil-dsbench-$rep.json" --server-pid "$SERVER_PID"
   done
   stop_server
 fi
@@ -212,6 +235,6 @@ fi
 elapsed=$(( $(date +%s) - started ))
 echo "== report (results in $results, ${elapsed}s)"
 "${BENCH[@]}" report --results "$results" --out docs/BENCHMARKS.md --chart docs/benchmarks.png \
-  --command "$CMD" --warmup "append runs ${WARM} s, live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
+  ${BENCH_NOTE:+--note "$BENCH_NOTE"} --command "$CMD" --warmup "append runs ${WARM} s, many-streams runs (after creating the streams) and live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
   --server-opts "ds-server: java $SERVER_JAVA_OPTS; generator: java $GEN_JAVA_OPTS; $NODE_VERSION; $JAVA_VERSION"
 echo "wrote docs/BENCHMARKS.md and docs/benchmarks.png"

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "ds-bench", mixinStandardHelpOptions = true, version = "ds-bench 0.1.0",
         description = "Load generator and benchmark report for Durable Streams servers.",
         subcommands = {AppendBench.class, CatchUpBench.class, FanOutBench.class, RoundTripBench.class,
-                IdleBench.class, SmokeBench.class, RecordCommand.class, ReportCommand.class})
+                IdleBench.class, SmokeBench.class, SinkCommand.class, RecordCommand.class, ReportCommand.class})
 public final class BenchMain implements Runnable {
 
     /** Options shared by every scenario. */
