@@ -45,6 +45,7 @@ final class SseSession {
     private CommitSignal waitingOn;
     private Runnable wake;
     private ScheduledFuture<?> keepAlive;
+    private long lastWriteNanos = System.nanoTime();
     private ScheduledFuture<?> maxDuration;
 
     SseSession(ChannelHandlerContext ctx, StreamRequest req, StreamStore store, ServerConfig config,
@@ -61,6 +62,9 @@ final class SseSession {
     void start() {
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::stop));
         maxDuration = ctx.executor().schedule(this::end, config.sseMaxDuration().toMillis(), TimeUnit.MILLISECONDS);
+        // Ticks at half the interval: an idle response gets a keep-alive at least once per interval.
+        long tick = Math.max(1, config.sseKeepAlive().toMillis() / 2);
+        keepAlive = ctx.executor().scheduleAtFixedRate(this::keepAliveTick, tick, tick, TimeUnit.MILLISECONDS);
         pump();
     }
 
@@ -97,24 +101,19 @@ final class SseSession {
         if (!headersSent) sendHeaders(r.contentType());
         from = ReadFrom.at(r.next());
         if (!r.isEmpty()) {
-            writeEvent(dataEvent(r));
-            writeEvent(SseFormat.controlEvent(r.next(), cursor(), r.upToDate(), r.closed()));
-            sentEvent = true;
-            ctx.flush();
+            writeFrame(dataAndControl(r));
             if (r.closed()) end();
             else if (r.upToDate()) waitFor(r.nextCommit());
             else pump();
             return;
         }
         if (r.closed()) {
-            writeEvent(SseFormat.controlEvent(r.next(), null, true, true));
+            writeFrame(SseFormat.controlEvent(r.next(), null, true, true));
             end();
             return;
         }
         if (!sentEvent) { // first event of an empty stream or offset=now: say where the tail is
-            writeEvent(SseFormat.controlEvent(r.next(), cursor(), true, false));
-            sentEvent = true;
-            ctx.flush();
+            writeFrame(SseFormat.controlEvent(r.next(), cursor(), true, false));
         }
         waitFor(r.nextCommit());
     }
@@ -132,28 +131,37 @@ final class SseSession {
         }
         waitingOn = signal;
         wake = w;
-        scheduleKeepAlive();
     }
 
-    private void scheduleKeepAlive() {
-        if (keepAlive != null) keepAlive.cancel(false);
-        keepAlive = ctx.executor().schedule(() -> {
-            if (ended || waitingOn == null) return;
-            writeEvent(SseFormat.controlEvent(from.offset(), cursor(), true, false));
-            ctx.flush();
-            scheduleKeepAlive();
-        }, config.sseKeepAlive().toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Sends a keep-alive control event when the response has been idle for a whole interval. One periodic timer
+     * per response, never rescheduled per event: with thousands of readers, per-event timers would cost more than
+     * the events.
+     */
+    private void keepAliveTick() {
+        if (ended) return;
+        long idle = System.nanoTime() - lastWriteNanos;
+        if (waitingOn != null && idle >= config.sseKeepAlive().toNanos() / 2) {
+            writeFrame(SseFormat.controlEvent(from.offset(), cursor(), true, false));
+        }
     }
 
-    private byte[] dataEvent(ReadResult r) {
-        String start = r.start().toString();
-        String next = r.next().toString();
-        byte[] cached = frames.get(r.incarnation(), start, next);
+    /** The data event of a chunk followed by its control event, encoded once for every reader of that chunk. */
+    private byte[] dataAndControl(ReadResult r) {
+        String cursor = r.closed() ? null : cursor();
+        SseFrameCache.Key key = new SseFrameCache.Key(r.incarnation(), r.start().position(), r.next().position(),
+                cursor, r.upToDate(), r.closed());
+        byte[] cached = frames.get(key);
         if (cached != null) return cached;
         byte[] payload = Bodies.bytes(r);
-        byte[] frame = base64 ? SseFormat.base64Event(payload, 0, payload.length)
+        byte[] data = base64 ? SseFormat.base64Event(payload, 0, payload.length)
                 : SseFormat.textEvent(payload, 0, payload.length);
-        frames.put(r.incarnation(), start, next, frame);
+        byte[] control = SseFormat.controlEvent(r.next(), cursor, r.upToDate(), r.closed());
+        byte[] frame = new byte[data.length + control.length];
+        System.arraycopy(data, 0, frame, 0, data.length);
+        System.arraycopy(control, 0, frame, data.length, control.length);
+        // Readers with a cursor of their own get a jittered one; only the shared, default-cursor frame is cached.
+        if (clientCursor == null) frames.put(key, frame);
         return frame;
     }
 
@@ -169,8 +177,11 @@ final class SseSession {
         ctx.write(resp);
     }
 
-    private void writeEvent(byte[] bytes) {
-        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+    /** One chunk per event (or data-and-control pair), flushed at once: one write system call per delivery. */
+    private void writeFrame(byte[] bytes) {
+        sentEvent = true;
+        lastWriteNanos = System.nanoTime();
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
     }
 
     private String cursor() {
