@@ -8,6 +8,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -66,9 +69,24 @@ final class Responses {
 
     static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
-        ChannelFuture f = ctx.writeAndFlush(response);
+        ChannelFuture f = response.content().readableBytes() > SLICE ? sendSliced(ctx, response)
+                : ctx.writeAndFlush(response);
         if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
         return f;
+    }
+
+    /** Large bodies go out in slices: the transport copies heap bytes to direct memory one pooled slice at a time. */
+    static final int SLICE = 256 * 1024;
+
+    private static ChannelFuture sendSliced(ChannelHandlerContext ctx, FullHttpResponse full) {
+        DefaultHttpResponse head = new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
+        ctx.write(head);
+        ByteBuf body = full.content();
+        for (int i = body.readerIndex(); i < body.writerIndex(); i += SLICE) {
+            ctx.write(new DefaultHttpContent(body.retainedSlice(i, Math.min(SLICE, body.writerIndex() - i))));
+        }
+        full.release();
+        return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     static String jsonEscape(String s) {
