@@ -235,6 +235,6 @@ fi
 elapsed=$(( $(date +%s) - started ))
 echo "== report (results in $results, ${elapsed}s)"
 "${BENCH[@]}" report --results "$results" --out docs/BENCHMARKS.md --chart docs/benchmarks.png \
-  ${BENCH_NOTE:+--note "$BENCH_NOTE"} --command "$CMD" --warmup "append runs ${WARM} s, many-streams runs (after creating the streams) and live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
+  --bounds bench/bounds.md ${BENCH_NOTE:+--note "$BENCH_NOTE"} --command "$CMD" --warmup "append runs ${WARM} s, many-streams runs (after creating the streams) and live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
   --server-opts "ds-server: java $SERVER_JAVA_OPTS; generator: java $GEN_JAVA_OPTS; $NODE_VERSION; $JAVA_VERSION"
 echo "wrote docs/BENCHMARKS.md and docs/benchmarks.png"

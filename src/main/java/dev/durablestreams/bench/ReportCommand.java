@@ -53,6 +53,8 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--quick", arity = "1", defaultValue = "false") boolean quick;
     @Option(names = "--warmup", defaultValue = "", description = "Warm-up used, for the record.") String warmup;
     @Option(names = "--note", description = "A remark about this run, repeatable.") List<String> notes = new ArrayList<>();
+    @Option(names = "--bounds", description = "A Markdown file explaining the targets this machine bounds; "
+            + "inserted after the targets table.") java.nio.file.Path boundsFile;
     @Option(names = "--server-opts", defaultValue = "", description = "JVM and runtime flags, for the record.") String serverOpts;
 
     static final String[] TARGETS = {"ours-memory", "ours-rocksdb", "node-memory", "node-file"};
@@ -229,6 +231,7 @@ final class ReportCommand implements Callable<Integer> {
         sb.append("## Targets\n\n");
         sb.append(checks());
 
+        sb.append(bounds());
         sb.append("## Medians\n\n");
         sb.append("| Scenario | Metric | ").append(String.join(" | ", TARGETS)).append(" |\n");
         sb.append("|---|---|").append("---:|".repeat(TARGETS.length)).append('\n');
@@ -342,7 +345,9 @@ final class ReportCommand implements Callable<Integer> {
     private String checks() {
         StringBuilder sb = new StringBuilder();
         sb.append("| Target | Measured | Met |\n|---|---|---|\n");
-        checkRatio(sb, "Small appends (32 conn, 8 streams, 100 B) in memory ≥ 2× Node in memory",
+        checkRatio(sb, "Small appends (32 conn, 8 streams, 100 B), durable (synced) ≥ 2× Node in memory",
+                "append-c32-s8-b100", "ops_per_s", "ours-rocksdb", "node-memory", 2);
+        checkRatio(sb, "Small appends, ours in memory ≥ 2× Node in memory",
                 "append-c32-s8-b100", "ops_per_s", "ours-memory", "node-memory", 2);
         checkRatio(sb, "Small appends, durable ≥ 20× Node file-backed",
                 "append-c32-s8-b100", "ops_per_s", "ours-rocksdb", "node-file", 20);
@@ -503,6 +508,16 @@ final class ReportCommand implements Callable<Integer> {
                     .append(" | ").append(p).append(" |\n");
         }
         return sb.append('\n').toString();
+    }
+
+    /** The hand-written analysis of unmet targets: what bounds each, with the measurement that shows it. */
+    private String bounds() {
+        if (boundsFile == null || !java.nio.file.Files.exists(boundsFile)) return "";
+        try {
+            return java.nio.file.Files.readString(boundsFile).strip() + "\n\n";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private String notes() {
