@@ -2,9 +2,6 @@ package dev.durablestreams.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.durablestreams.storage.engine.EngineOptions;
-import dev.durablestreams.storage.engine.StreamEngine;
-import dev.durablestreams.storage.memory.MemoryLog;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,23 +28,20 @@ class HttpEdgeCasesTest {
     static final int MAX_BODY = 64 * 1024;
     static final int MAX_READ = 1024;
 
-    static StreamEngine store;
-    static HttpServer server;
+    static InProcessServer server;
     static String base;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
-        store = new StreamEngine(new MemoryLog(), EngineOptions.UNLIMITED);
-        server = new HttpServer(new ServerConfig("127.0.0.1", 0, MAX_BODY, MAX_READ, Duration.ofMillis(300),
-                Duration.ofSeconds(30), Duration.ofSeconds(5)), store);
-        base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
+        server = new InProcessServer(MAX_BODY, MAX_READ, Duration.ofMillis(300), Duration.ofSeconds(30),
+                Duration.ofSeconds(5));
+        base = server.base;
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        store.close();
     }
 
     static String fresh() {

@@ -2,9 +2,6 @@ package dev.durablestreams.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.durablestreams.storage.engine.EngineOptions;
-import dev.durablestreams.storage.engine.StreamEngine;
-import dev.durablestreams.storage.memory.MemoryLog;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,23 +17,20 @@ import org.junit.jupiter.api.Test;
 
 /** Bodies larger than one transport slice arrive whole, byte-exact, with a correct Content-Length. */
 class LargeBodyTest {
-    static StreamEngine store;
-    static HttpServer server;
+    static InProcessServer server;
     static String base;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
-        store = new StreamEngine(new MemoryLog(), EngineOptions.UNLIMITED);
-        server = new HttpServer(new ServerConfig("127.0.0.1", 0, 8 << 20, 2 << 20, Duration.ofMillis(500),
-                Duration.ofSeconds(60), Duration.ofSeconds(15)), store);
-        base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
+        server = new InProcessServer(8 << 20, 2 << 20, Duration.ofMillis(500), Duration.ofSeconds(60),
+                Duration.ofSeconds(15));
+        base = server.base;
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        store.close();
     }
 
     @Test

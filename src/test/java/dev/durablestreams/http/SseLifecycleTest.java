@@ -2,9 +2,6 @@ package dev.durablestreams.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.durablestreams.storage.engine.EngineOptions;
-import dev.durablestreams.storage.engine.StreamEngine;
-import dev.durablestreams.storage.memory.MemoryLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,23 +18,20 @@ import org.junit.jupiter.api.Test;
 
 /** SSE responses end by themselves after the configured duration and send keep-alives while idle. */
 class SseLifecycleTest {
-    static StreamEngine store;
-    static HttpServer server;
+    static InProcessServer server;
     static String base;
     static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        store = new StreamEngine(new MemoryLog(), EngineOptions.UNLIMITED);
-        server = new HttpServer(new ServerConfig("127.0.0.1", 0, 1 << 20, 1 << 20, Duration.ofMillis(300),
-                Duration.ofMillis(600), Duration.ofMillis(100)), store);
-        base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
+        server = new InProcessServer(1 << 20, 1 << 20, Duration.ofMillis(300), Duration.ofMillis(600),
+                Duration.ofMillis(100));
+        base = server.base;
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        store.close();
     }
 
     @Test
