@@ -502,6 +502,7 @@ public final class StreamEngine implements StreamStore {
             case AT -> from.offset().readSeq() > 0 ? Long.MAX_VALUE : from.offset().position();
         };
         if (start >= tail) {
+            if (!closed) markLiveReader(s);
             return new ReadResult(s.id, s.contentType, s.json, Offset.at(Math.min(start, tail)), List.of(),
                     Offset.at(tail), true, closed, signal);
         }
@@ -520,6 +521,12 @@ public final class StreamEngine implements StreamStore {
         }
         return new ReadResult(s.id, s.contentType, s.json, Offset.at(start), out, Offset.at(end), end == tail,
                 closed && end == tail, signal);
+    }
+
+    /** A reader at the tail will wait for what comes next: keep the next records in memory for it. */
+    private static void markLiveReader(StreamState s) {
+        long now = System.nanoTime();
+        if (now - s.liveReaderNanos > 1_000_000_000L) s.liveReaderNanos = now; // rarely a shared write
     }
 
     /** Reads {@code [from, to)} of {@code s}, inherited ranges from its source chain first. */

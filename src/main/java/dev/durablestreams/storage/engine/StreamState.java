@@ -51,6 +51,13 @@ final class StreamState {
     CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
 
     volatile long lastAccessMillis;
+
+    /**
+     * When a reader last waited at this stream's tail. Only streams read live within {@link #LIVE_READER_NANOS}
+     * keep their newest records in memory ({@link RecentRecords}).
+     */
+    volatile long liveReaderNanos = System.nanoTime() - LIVE_READER_NANOS;
+    static final long LIVE_READER_NANOS = 30_000_000_000L;
     long persistedAccessMillis;
 
     StreamState(long id, String path, String contentType, Long ttlSeconds, Instant expiresAt, long createdAtMillis,
@@ -91,11 +98,13 @@ final class StreamState {
      */
     void publish(long tail, boolean closed, List<LogOp> ops) {
         Durable old = durable;
-        RecentRecords recent = old.recent();
-        for (LogOp op : ops) {
-            if (op instanceof LogOp.PutRecord r && r.streamId() == id) recent = recent.plus(r.offset(), r.bytes());
-        }
         long newTail = Math.max(old.tail(), tail);
+        RecentRecords recent = old.recent();
+        if (System.nanoTime() - liveReaderNanos < LIVE_READER_NANOS) {
+            for (LogOp op : ops) {
+                if (op instanceof LogOp.PutRecord r && r.streamId() == id) recent = recent.plus(r.offset(), r.bytes());
+            }
+        }
         if (recent.end() != newTail) recent = RecentRecords.emptyAt(newTail);
         durable = new Durable(newTail, old.closed() || closed, new CommitSignal(), recent);
         durableCreated = true;

@@ -35,6 +35,22 @@ class RecentRecordsTest {
     }
 
     @Test
+    void theWindowHoldsAtMostItsByteBudget() {
+        RecentRecords r = RecentRecords.emptyAt(0);
+        long tail = 0;
+        int size = RecentRecords.MAX_RECORD_BYTES; // two of these fill the window
+        for (int i = 0; i < 3; i++) {
+            r = r.plus(tail, new byte[size]);
+            tail += size;
+        }
+        long held = 0;
+        for (byte[] rec : r.records()) held += rec.length;
+        assertThat(held).isLessThanOrEqualTo(RecentRecords.MAX_WINDOW_BYTES);
+        assertThat(r.end()).isEqualTo(tail);
+        assertThat(r.start()).isEqualTo(tail - held);
+    }
+
+    @Test
     void largeOrNonContiguousRecordsStartOver() {
         RecentRecords r = RecentRecords.emptyAt(0).plus(0, b("abc"));
         RecentRecords big = r.plus(3, new byte[RecentRecords.MAX_RECORD_BYTES + 1]);
