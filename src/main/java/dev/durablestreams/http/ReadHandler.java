@@ -65,17 +65,14 @@ final class ReadHandler {
         private final long deadline;
         private boolean done;
         private ScheduledFuture<?> timer;
-        private final ChannelFutureListener onClose = f -> executor().execute(() -> finish(null));
+        private final ChannelFutureListener onClose;
 
         LongPoll(ChannelHandlerContext ctx, StreamRequest req, String cursor) {
             this.ctx = ctx;
             this.req = req;
             this.cursor = cursor;
             this.deadline = System.nanoTime() + config.longPollTimeout().toNanos();
-        }
-
-        private java.util.concurrent.Executor executor() {
-            return ctx.executor();
+            this.onClose = f -> ctx.executor().execute(() -> finish(null));
         }
 
         void start(ReadFrom from) {

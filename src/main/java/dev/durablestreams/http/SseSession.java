@@ -134,7 +134,8 @@ final class SseSession {
     }
 
     /**
-     * Sends a keep-alive control event when the response has been idle for a whole interval. One periodic timer
+     * Sends a keep-alive control event when the response has been idle for half an interval or more, so the gap
+     * between events never exceeds one interval. One periodic timer
      * per response, never rescheduled per event: with thousands of readers, per-event timers would cost more than
      * the events.
      */

@@ -502,7 +502,7 @@ public final class StreamEngine implements StreamStore {
             case AT -> from.offset().readSeq() > 0 ? Long.MAX_VALUE : from.offset().position();
         };
         if (start >= tail) {
-            if (!closed) markLiveReader(s);
+            if (!closed) s.noteLiveReader();
             return new ReadResult(s.id, s.contentType, s.json, Offset.at(Math.min(start, tail)), List.of(),
                     Offset.at(tail), true, closed, signal);
         }
@@ -521,12 +521,6 @@ public final class StreamEngine implements StreamStore {
         }
         return new ReadResult(s.id, s.contentType, s.json, Offset.at(start), out, Offset.at(end), end == tail,
                 closed && end == tail, signal);
-    }
-
-    /** A reader at the tail will wait for what comes next: keep the next records in memory for it. */
-    private static void markLiveReader(StreamState s) {
-        long now = System.nanoTime();
-        if (now - s.liveReaderNanos > 1_000_000_000L) s.liveReaderNanos = now; // rarely a shared write
     }
 
     /** Reads {@code [from, to)} of {@code s}, inherited ranges from its source chain first. */
@@ -588,7 +582,7 @@ public final class StreamEngine implements StreamStore {
                 if (touched.get(i).generation == generations[i]) {
                     // The first failure of this stream's pending state (later ones are voided commits): say why.
                     LOG.warn("commit to stream {} failed ({}): {}; reloading its state from storage",
-                            touched.get(i).path, failure.kind(), causeOf(err));
+                            touched.get(i).path, failure.kind(), unwrap(err).toString());
                     reset(touched.get(i));
                 }
             }
@@ -643,13 +637,12 @@ public final class StreamEngine implements StreamStore {
         }
     }
 
-    private static String causeOf(Throwable err) {
-        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        return cause.toString();
+    private static Throwable unwrap(Throwable err) {
+        return err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
     }
 
     private static StreamError asStreamError(Throwable err) {
-        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        Throwable cause = unwrap(err);
         if (cause instanceof StreamError se) return se;
         return new StreamError(Kind.UNAVAILABLE, "storage write failed");
     }

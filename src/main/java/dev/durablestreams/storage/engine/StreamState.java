@@ -51,14 +51,14 @@ final class StreamState {
     CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
 
     volatile long lastAccessMillis;
+    long persistedAccessMillis;
 
     /**
      * When a reader last waited at this stream's tail. Only streams read live within {@link #LIVE_READER_NANOS}
      * keep their newest records in memory ({@link RecentRecords}).
      */
-    volatile long liveReaderNanos = System.nanoTime() - LIVE_READER_NANOS;
-    static final long LIVE_READER_NANOS = 30_000_000_000L;
-    long persistedAccessMillis;
+    private volatile long liveReaderNanos = System.nanoTime() - LIVE_READER_NANOS;
+    private static final long LIVE_READER_NANOS = 30_000_000_000L;
 
     StreamState(long id, String path, String contentType, Long ttlSeconds, Instant expiresAt, long createdAtMillis,
                 StreamState source, long forkOffset, long forkSubOffset) {
@@ -90,6 +90,12 @@ final class StreamState {
     StreamInfo durableInfo() {
         Durable d = durable;
         return new StreamInfo(path, contentType, Offset.at(d.tail()), d.closed(), ttlSeconds, expiresAt);
+    }
+
+    /** A reader at the tail will wait for what comes next: keep the next records in memory for it. */
+    void noteLiveReader() {
+        long now = System.nanoTime();
+        if (now - liveReaderNanos > 1_000_000_000L) liveReaderNanos = now; // at most once a second: a shared write
     }
 
     /**

@@ -14,13 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -200,7 +203,7 @@ public final class RocksLog implements StreamLog {
     private void writeGroup(List<Pending> group) {
         List<Pending> written = new ArrayList<>(group.size());
         List<Pending> voided = new ArrayList<>();
-        java.util.Set<Long> voidedStreams = new java.util.HashSet<>();
+        Set<Long> voidedStreams = new HashSet<>();
         try (WriteBatch batch = new WriteBatch()) {
             for (Pending p : group) {
                 // A commit after a voided one on the same stream may have been validated on top of it: void it too.
@@ -234,21 +237,14 @@ public final class RocksLog implements StreamLog {
         }
     }
 
-    private static void streamIds(List<LogOp> ops, java.util.Set<Long> into) {
-        for (LogOp op : ops) into.add(streamIdOf(op));
+    private static void streamIds(List<LogOp> ops, Set<Long> into) {
+        for (LogOp op : ops) into.add(op.streamId());
     }
 
-    private static boolean touchesAny(List<LogOp> ops, java.util.Set<Long> streams) {
+    private static boolean touchesAny(List<LogOp> ops, Set<Long> streams) {
         if (streams.isEmpty()) return false;
-        for (LogOp op : ops) if (streams.contains(streamIdOf(op))) return true;
+        for (LogOp op : ops) if (streams.contains(op.streamId())) return true;
         return false;
-    }
-
-    private static long streamIdOf(LogOp op) {
-        if (op instanceof LogOp.PutRecord r) return r.streamId();
-        if (op instanceof LogOp.PutMeta m) return m.meta().id();
-        if (op instanceof LogOp.PutProducer p) return p.streamId();
-        return ((LogOp.DropStream) op).streamId();
     }
 
     private void apply(WriteBatch batch, LogOp op) throws RocksDBException {
@@ -420,7 +416,7 @@ public final class RocksLog implements StreamLog {
         try {
             writer.join(10_000);
             acks.shutdown();
-            acks.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            acks.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
