@@ -4,18 +4,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source scripts/lib.sh
 jar=target/ds-server.jar
 [[ -f "$jar" ]] || mvn -q -B -DskipTests package
 log="$(mktemp)"
 java -Xmx512m -jar "$jar" --port 0 --storage memory >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 300); do
-  url="$(grep -o 'serving Durable Streams on http://[0-9.:]*/v1/stream/' "$log" | head -1 | sed 's/.* on //')" || true
-  [[ -n "$url" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
+url="$(wait_for_url "$log" "$pid")" || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
 timeout 120 java -Xmx1g -cp "$jar" dev.durablestreams.bench.BenchMain smoke --url "$url" --server-pid "$pid"

@@ -20,6 +20,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source scripts/lib.sh
 
 QUICK="${BENCH_QUICK:-0}"
 for a in "$@"; do
@@ -90,13 +91,7 @@ start_server() {
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
   SERVER_PID=$!
-  SERVER_URL=""
-  for _ in $(seq 1 600); do
-    SERVER_URL="$(grep -o 'serving Durable Streams on http://[0-9.:]*/v1/stream/' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/.* on //')" || true
-    [[ -n "$SERVER_URL" ]] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  SERVER_URL="$(wait_for_url "$SERVER_LOG" "$SERVER_PID" 600)" && return 0
   echo "server $target did not start; log:" >&2
   cat "$SERVER_LOG" >&2
   exit 1

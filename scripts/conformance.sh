@@ -4,6 +4,7 @@
 # Usage: scripts/conformance.sh <label> [server flags...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/scripts/lib.sh"
 label="$1"; shift
 expected_passed=332
 logdir="$root/target/conformance"
@@ -15,18 +16,12 @@ java -jar "$root/target/ds-server.jar" --port 0 --long-poll-timeout 500ms "$@" >
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 
-port=""
-for _ in $(seq 1 300); do
-  port="$(sed -n 's#.*serving Durable Streams on http://[^:]*:\([0-9]*\)/.*#\1#p' "$log" | head -n 1)"
-  [[ -n "$port" ]] && break
-  kill -0 $pid 2>/dev/null || { echo "server exited during start-up:"; cat "$log"; exit 1; }
-  sleep 0.1
-done
-[[ -n "$port" ]] || { echo "server did not start:"; cat "$log"; exit 1; }
+url="$(wait_for_url "$log" "$pid")" || { echo "server did not start:"; cat "$log"; exit 1; }
+base="${url%/v1/stream/}"
 
-echo "== conformance [$label] against http://127.0.0.1:$port"
+echo "== conformance [$label] against $base"
 set +e
-(cd "$root/conformance" && DS_BASE_URL="http://127.0.0.1:$port" npx vitest run --reporter=dot \
+(cd "$root/conformance" && DS_BASE_URL="$base" npx vitest run --reporter=dot \
   --reporter=json --outputFile="$report" >"$logdir/$label-vitest.log" 2>&1)
 set -e
 node -e '

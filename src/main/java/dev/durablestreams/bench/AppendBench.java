@@ -46,10 +46,7 @@ final class AppendBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CpuMeter cpu = CpuMeter.start(common);
-        Result r = cpu.stop(run());
-        r.write(common);
-        return r.metrics.get("ops") > 0 ? 0 : 1;
+        return common.measure(this::run, r -> r.metrics.get("ops") > 0);
     }
 
     Result run() throws Exception {

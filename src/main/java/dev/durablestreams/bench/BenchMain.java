@@ -41,6 +41,18 @@ public final class BenchMain implements Runnable {
                 description = "Client event-loop threads (default: number of cores).")
         int threads;
 
+        /**
+         * Runs a scenario, adds the generator's and server's CPU seconds, writes the result; the exit code is 0 when
+         * {@code ok} holds for it.
+         */
+        int measure(java.util.concurrent.Callable<Result> scenario, java.util.function.Predicate<Result> ok)
+                throws Exception {
+            CpuMeter cpu = CpuMeter.start(this);
+            Result r = cpu.stop(scenario.call());
+            r.write(this);
+            return ok.test(r) ? 0 : 1;
+        }
+
         int threads() {
             return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         }

@@ -40,10 +40,7 @@ final class CatchUpBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CpuMeter cpu = CpuMeter.start(common);
-        Result r = cpu.stop(run());
-        r.write(common);
-        return r.metrics.get("bytes_read_ok") > 0 ? 0 : 1;
+        return common.measure(this::run, r -> r.metrics.get("bytes_read_ok") > 0);
     }
 
     Result run() throws Exception {

@@ -56,10 +56,7 @@ final class FanOutBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CpuMeter cpu = CpuMeter.start(common);
-        Result r = cpu.stop(run());
-        r.write(common);
-        return r.metrics.get("complete_readers") == readers ? 0 : 1;
+        return common.measure(this::run, r -> r.metrics.get("complete_readers") == readers);
     }
 
     /** Long-poll reader loop state. */

@@ -32,10 +32,7 @@ final class IdleBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CpuMeter cpu = CpuMeter.start(common);
-        Result r = cpu.stop(run());
-        r.write(common);
-        return r.metrics.get("ready_readers") == readers ? 0 : 1;
+        return common.measure(this::run, r -> r.metrics.get("ready_readers") == readers);
     }
 
     static double rssMiB(Long pid) {

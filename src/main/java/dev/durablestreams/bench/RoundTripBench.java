@@ -36,10 +36,7 @@ final class RoundTripBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CpuMeter cpu = CpuMeter.start(common);
-        Result r = cpu.stop(run());
-        r.write(common);
-        return r.metrics.get("roundtrip_count") > 0 ? 0 : 1;
+        return common.measure(this::run, r -> r.metrics.get("roundtrip_count") > 0);
     }
 
     Result run() throws Exception {
