@@ -58,7 +58,7 @@ started=$(date +%s)
 cleanup() {
   local p
   for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$work/data" "$work/ds-server.jar"
+  rm -rf "$work/data" "$work/ds-server.jar" "$work/ds-bench.jar"
 }
 trap cleanup EXIT
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -68,12 +68,13 @@ mvn -q -B -DskipTests package
 echo "== Node reference server (bench/node-ref, npm ci)"
 (cd bench/node-ref && npm ci --no-audit --no-fund --loglevel=error)
 # Run from a copy of the jar: a rebuild during the run must not pull classes from under running JVMs.
-cp target/ds-server.jar "$work/ds-server.jar"
+cp ds-server/target/ds-server.jar "$work/ds-server.jar"
+cp ds-bench/target/ds-bench.jar "$work/ds-bench.jar"
 JAR="$work/ds-server.jar"
 NODE_VERSION="$(node -v)"
 JAVA_VERSION="$(java -version 2>&1 | head -1)"
 
-BENCH=(java $GEN_JAVA_OPTS -Djava.awt.headless=true -cp "$JAR" dev.durablestreams.bench.BenchMain)
+BENCH=(java $GEN_JAVA_OPTS -Djava.awt.headless=true -jar "$work/ds-bench.jar")
 SEQ=0
 
 # start_server TARGET DATADIR -> sets SERVER_PID, SERVER_URL, SERVER_LOG

@@ -7,12 +7,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/lib.sh"
 label="$1"; shift
 expected_passed=332
-logdir="$root/target/conformance"
+logdir="$root/ds-server/target/conformance"
 mkdir -p "$logdir"
 log="$logdir/$label-server.log"
 report="$logdir/$label-report.json"
 
-java -jar "$root/target/ds-server.jar" --port 0 --long-poll-timeout 500ms "$@" >"$log" 2>&1 &
+java -jar "$root/ds-server/target/ds-server.jar" --port 0 --long-poll-timeout 500ms "$@" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 
