@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * codec, keep-alive, protocol headers on every response, body collection with its size limit, routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, protocol headers on every
+ * response, one request at a time so responses leave in request order, request-line and Host checks, keep-alive,
+ * body collection with its size limit, routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -57,8 +58,10 @@ public final class HttpServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
+                                .addLast("order", new Http1ResponseOrder())
+                                .addLast("request-check", new Http1RequestCheck())
+                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("body", new BodyLimitHandler(config.maxBody()))
                                 .addLast("router", new StreamRouter(store, config, frames));
                     }

@@ -26,19 +26,15 @@ final class ReadHandler {
     }
 
     void catchUp(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
-        store.read(req.path, from, config.maxRead()).whenComplete((r, err) -> {
-            if (err != null) {
-                Responses.send(ctx, Responses.error(err), req.keepAlive);
-                return;
-            }
+        store.read(req.path, from, config.maxRead()).whenComplete((r, err) -> Responses.reply(ctx, req.keepAlive, () -> {
+            if (err != null) return Responses.error(err);
             if (from.kind() == ReadFrom.Kind.NOW) {
                 FullHttpResponse resp = dataResponse(r);
                 resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-                Responses.send(ctx, resp, req.keepAlive);
-                return;
+                return resp;
             }
             String etag = etag(r);
-            String ifNoneMatch = req.header(HttpHeaderNames.IF_NONE_MATCH);
+            String ifNoneMatch = req.http.headers().get(HttpHeaderNames.IF_NONE_MATCH); // a list header: first wins
             FullHttpResponse resp;
             if (etag.equals(ifNoneMatch)) {
                 resp = Responses.empty(304);
@@ -48,8 +44,8 @@ final class ReadHandler {
             resp.headers().set(HttpHeaderNames.ETAG, etag);
             // Historical chunks never change; the tail does, so it must be revalidated.
             resp.headers().set(HttpHeaderNames.CACHE_CONTROL, r.upToDate() ? "no-cache" : CACHEABLE);
-            Responses.send(ctx, resp, req.keepAlive);
-        });
+            return resp;
+        }));
     }
 
     void longPoll(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {

@@ -175,14 +175,17 @@ final class SseSession {
         resp.headers().set("X-Accel-Buffering", "no");
         if (base64) resp.headers().set(Headers.STREAM_SSE_DATA_ENCODING, "base64");
         HttpUtil.setTransferEncodingChunked(resp, true);
-        ctx.write(resp);
+        // The response always ends by closing the connection; saying so up front keeps pipelined requests behind
+        // it from being started and then cut off.
+        HttpUtil.setKeepAlive(resp, false);
+        ctx.write(resp).addListener(Responses.CLOSE_ON_WRITE_FAILURE);
     }
 
     /** One chunk per event (or data-and-control pair), flushed at once: one write system call per delivery. */
     private void writeFrame(byte[] bytes) {
         sentEvent = true;
         lastWriteNanos = System.nanoTime();
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(Responses.CLOSE_ON_WRITE_FAILURE);
     }
 
     private String cursor() {

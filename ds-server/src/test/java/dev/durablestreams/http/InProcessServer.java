@@ -11,12 +11,14 @@ final class InProcessServer implements AutoCloseable {
     final HttpServer server;
     /** The stream root, e.g. {@code http://127.0.0.1:PORT/v1/stream/}. */
     final String base;
+    final int port;
 
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
         server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
                 store);
-        base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
+        port = server.start();
+        base = "http://127.0.0.1:" + port + "/v1/stream/";
     }
 
     @Override
