@@ -3,6 +3,7 @@ package dev.durablestreams.http;
 import static dev.durablestreams.http.RawHttp.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.durablestreams.storage.CreateRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -159,5 +160,22 @@ class BadInputTest {
         assertThat(send(all).status()).isEqualTo(204);
         RawHttp.Response read = send(request("GET", s + "?offset=-1", null));
         assertThat(read.text()).isEqualTo("[\"\u00e9\u20ac\ud83d\ude00\"]");
+    }
+
+    /**
+     * A stored value the transport refuses to put in a header (here a content type with a line break, stored
+     * through the engine directly, as an older release could have) must end in a response or a close, never in a
+     * client waiting forever.
+     */
+    @Test
+    void aResponseThatCannotBeBuiltIsAnsweredOrClosedNeverLeftHanging() throws Exception {
+        String name = "bad-" + UUID.randomUUID();
+        server.store.create(new CreateRequest(name, "text/plain\r\nX-Injected: 1", null, null, false,
+                "x".getBytes(StandardCharsets.UTF_8), null)).join();
+        assertThat(send(request("GET", "/v1/stream/" + name + "?offset=-1", null)).status()).isEqualTo(500);
+        try (RawHttp c = new RawHttp(server.port)) {
+            c.send(request("GET", "/v1/stream/" + name + "?offset=-1&live=long-poll", null));
+            assertThat(c.closedByServer()).isTrue();
+        }
     }
 }
