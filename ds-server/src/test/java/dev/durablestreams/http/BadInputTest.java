@@ -3,6 +3,8 @@ package dev.durablestreams.http;
 import static dev.durablestreams.http.RawHttp.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.durablestreams.storage.CreateRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Malformed input gets a 400 problem response (never a 500, a hang or a silent close), and nothing is stored.
@@ -172,10 +175,19 @@ class BadInputTest {
         String name = "bad-" + UUID.randomUUID();
         server.store.create(new CreateRequest(name, "text/plain\r\nX-Injected: 1", null, null, false,
                 "x".getBytes(StandardCharsets.UTF_8), null)).join();
-        assertThat(send(request("GET", "/v1/stream/" + name + "?offset=-1", null)).status()).isEqualTo(500);
-        try (RawHttp c = new RawHttp(server.port)) {
-            c.send(request("GET", "/v1/stream/" + name + "?offset=-1&live=long-poll", null));
-            assertThat(c.closedByServer()).isTrue();
+        Logger responses = (Logger) LoggerFactory.getLogger(Responses.class);
+        Logger eventLoops = (Logger) LoggerFactory.getLogger(EventLoops.class);
+        responses.setLevel(Level.OFF); // the failures are expected here; keep the output quiet
+        eventLoops.setLevel(Level.OFF);
+        try {
+            assertThat(send(request("GET", "/v1/stream/" + name + "?offset=-1", null)).status()).isEqualTo(500);
+            try (RawHttp c = new RawHttp(server.port)) {
+                c.send(request("GET", "/v1/stream/" + name + "?offset=-1&live=long-poll", null));
+                assertThat(c.closedByServer()).isTrue();
+            }
+        } finally {
+            responses.setLevel(null);
+            eventLoops.setLevel(null);
         }
     }
 }
