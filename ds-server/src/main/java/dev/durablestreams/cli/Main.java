@@ -83,6 +83,10 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--max-fork-depth", defaultValue = "${env:DS_MAX_FORK_DEPTH:-100}",
+            description = "How many forks deep a chain may go; a fork beyond it gets 400 (env DS_MAX_FORK_DEPTH).")
+    int maxForkDepth;
+
     @Override
     public Integer call() throws Exception {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
@@ -91,8 +95,10 @@ public final class Main implements Callable<Integer> {
                 new CommandLine(this), "--max-read must be between 1KiB and 256MiB");
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive);
+        if (maxForkDepth < 0) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--max-fork-depth must not be negative");
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
-                maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
+                maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
         StreamStore store = switch (storage) {
             case memory -> new StreamEngine(new MemoryLog(), limits);
             case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);

@@ -466,4 +466,124 @@ abstract class StreamStoreContract {
         assertThat(produce("s", "d", "w", 2, 2).duplicate()).isFalse();
         assertThat(readAll("s")).isEqualTo("abcd");
     }
+
+    // ------------------------------------------------------------------ read-path hardening
+
+    @Test
+    void aLiveReaderFollowsItsStreamNotThePath() {
+        create("a", TEXT, "old");
+        ReadResult waiting = await(store.read("a", ReadFrom.at(Offset.at(3)), 100));
+        assertThat(waiting.isEmpty()).isTrue();
+        await(store.delete("a"));
+        assertThat(waiting.nextCommit().hasFired()).as("the delete wakes the waiting reader").isTrue();
+        create("a", TEXT, "newer data");
+
+        // The waiter re-reads its own stream: gone, never the new stream's bytes from its offset.
+        assertThat(errorOf(() -> await(store.read("a", waiting.incarnation(), ReadFrom.at(Offset.at(3)), 100))))
+                .isEqualTo(Kind.NOT_FOUND);
+        ReadResult fresh = await(store.read("a", ReadFrom.START, 100));
+        assertThat(fresh.incarnation()).isNotEqualTo(waiting.incarnation());
+        assertThat(text(fresh)).isEqualTo("newer data");
+    }
+
+    @Test
+    void aLiveReaderOfASoftDeletedStreamGetsGone() {
+        create("src", TEXT, "abc");
+        await(store.create(new CreateRequest("f", null, null, null, false, new byte[0],
+                new ForkSpec("src", null, 0))));
+        ReadResult waiting = await(store.read("src", ReadFrom.NOW, 100));
+        await(store.delete("src"));
+        assertThat(waiting.nextCommit().hasFired()).isTrue();
+        assertThat(errorOf(() -> await(store.read("src", waiting.incarnation(), ReadFrom.at(Offset.at(3)), 100))))
+                .isEqualTo(Kind.GONE);
+    }
+
+    @Test
+    void anOffsetBeyondTheTailIsRefusedNotClamped() {
+        create("a", TEXT, "hello");
+        ReadResult atTail = await(store.read("a", ReadFrom.at(Offset.at(5)), 100));
+        assertThat(atTail.isEmpty()).isTrue();
+        assertThat(atTail.next()).isEqualTo(Offset.at(5));
+        assertThat(errorOf(() -> await(store.read("a", ReadFrom.at(Offset.at(6)), 100))))
+                .isEqualTo(Kind.BAD_REQUEST);
+        assertThat(errorOf(() -> await(store.read("a", ReadFrom.at(new Offset(1, 0)), 100))))
+                .as("a read sequence this stream never issued").isEqualTo(Kind.BAD_REQUEST);
+        await(store.append(new AppendRequest("a", TEXT, new byte[0], true, null, null)));
+        assertThat(errorOf(() -> await(store.read("a", ReadFrom.at(Offset.at(6)), 100))))
+                .as("closed streams too").isEqualTo(Kind.BAD_REQUEST);
+    }
+
+    @Test
+    void aForkChainAtTheDepthCapIsReadableAndDeletableOneDeeperIsRefused() {
+        int cap = 20;
+        store.close();
+        store = open(new EngineOptions(Long.MAX_VALUE, Long.MAX_VALUE, cap));
+        StringBuilder expected = new StringBuilder("r");
+        create("c0", TEXT, "r");
+        for (int i = 1; i <= cap; i++) {
+            fork("c" + i, "c" + (i - 1), Character.toString('a' + i % 26));
+            expected.append((char) ('a' + i % 26));
+        }
+        assertThat(readAll("c" + cap)).isEqualTo(expected.toString());
+        assertThat(errorOf(() -> fork("too-deep", "c" + cap, ""))).isEqualTo(Kind.BAD_REQUEST);
+        assertThat(errorOf(() -> await(store.info("too-deep")))).isEqualTo(Kind.NOT_FOUND);
+
+        // Ancestors deleted first stay soft-deleted; deleting the leaf then purges the whole chain at once.
+        for (int i = 0; i < cap; i++) await(store.delete("c" + i));
+        assertThat(readAll("c" + cap)).isEqualTo(expected.toString());
+        await(store.delete("c" + cap));
+        assertThat(store.streamCount()).isZero();
+        if (persistent()) {
+            reopen();
+            assertThat(store.streamCount()).isZero();
+        }
+        create("c0", TEXT, "again");
+        assertThat(readAll("c0")).isEqualTo("again");
+    }
+
+    @Test
+    void aCreateBeingValidatedHoldsUpNoOtherCreateOrDelete() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        store.onCreateValidation(r -> {
+            if (!r.path().equals("slow")) return;
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CompletableFuture<CreateResult> slow =
+                store.create(new CreateRequest("slow", JSON, null, null, false, bytes("[1,2,3]"), null));
+        try {
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            // "slow" is held where its body is validated: others create, fork and delete meanwhile.
+            assertThat(create("fast", TEXT, "x").created()).isTrue();
+            fork("fast-fork", "fast", "y");
+            await(store.delete("fast-fork"));
+            assertThat(slow).isNotDone();
+        } finally {
+            release.countDown();
+        }
+        assertThat(await(slow).created()).isTrue();
+        assertThat(readAll("slow")).isEqualTo("1,2,3,");
+    }
+
+    @Test
+    void invalidJsonInACreateIsRefusedButAnIdenticalExistingStreamStillAnswers() {
+        assertThat(errorOf(() -> create("j", JSON, "[1,"))).isEqualTo(Kind.BAD_REQUEST);
+        assertThat(errorOf(() -> await(store.info("j")))).isEqualTo(Kind.NOT_FOUND);
+        create("j", JSON, "");
+        assertThat(create("j", JSON, "[1,").created()).as("idempotent create: the body is not checked").isFalse();
+        // A fork takes its source's type when it names none: its body is validated as JSON.
+        assertThat(errorOf(() -> fork("jf", "j", "[1,"))).isEqualTo(Kind.BAD_REQUEST);
+        fork("jf", "j", "[7]");
+        assertThat(readAll("jf")).isEqualTo("7,");
+    }
+
+    CreateResult fork(String path, String source, String body) {
+        return await(store.create(new CreateRequest(path, null, null, null, false, bytes(body),
+                new ForkSpec(source, null, 0))));
+    }
 }
