@@ -599,8 +599,9 @@ public final class StreamEngine implements StreamStore {
     // ---------------------------------------------------------------- commits
 
     /**
-     * Submits one atomic commit. Callers hold the monitors of every stream in {@code touched}, so each stream's
-     * commits reach the log in validation order. If the commit fails, touched streams are reset from the log and
+     * Submits one atomic commit. Callers hold the monitors of every stream in {@code touched} that can take
+     * appends (soft-deleted ones commit only under the structure monitor), so each stream's commits reach the log
+     * in validation order. If the commit fails, touched streams are reset from the log and
      * commits validated on top of the failed one are voided by the generation check.
      */
     private CompletableFuture<Void> commit(List<LogOp> ops, List<StreamState> touched, Runnable onDurable) {
@@ -715,7 +716,7 @@ public final class StreamEngine implements StreamStore {
             totalBytes.addAndGet(s.tail - s.forkOffset);
             maxId = Math.max(maxId, m.id());
         }
-        nextId.set(maxId + 1);
+        nextId.set(Math.max(maxId, r.highestDroppedId()) + 1);
         return metas.size();
     }
 

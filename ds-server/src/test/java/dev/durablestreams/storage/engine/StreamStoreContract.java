@@ -499,6 +499,19 @@ abstract class StreamStoreContract {
     }
 
     @Test
+    void aStreamCreatedAfterARestartNeverTakesTheIdOfADeletedOne() {
+        if (!persistent()) return;
+        create("keep", TEXT, "k");
+        create("gone", TEXT, "data");
+        long goneId = await(store.read("gone", ReadFrom.START, 100)).incarnation();
+        await(store.delete("gone")); // the highest id in use
+        reopen();
+        create("gone", TEXT, "data");
+        ReadResult again = await(store.read("gone", ReadFrom.START, 100));
+        assertThat(again.incarnation()).as("an ETag of the deleted stream must not match").isNotEqualTo(goneId);
+    }
+
+    @Test
     void anOffsetBeyondTheTailIsRefusedNotClamped() {
         create("a", TEXT, "hello");
         ReadResult atTail = await(store.read("a", ReadFrom.at(Offset.at(5)), 100));
