@@ -537,6 +537,7 @@ public final class StreamEngine implements StreamStore {
         List<ByteBuffer> out;
         if (d.recent().covers(start, tail)) {
             LogChunk chunk = d.recent().read(start, new RecordReader(start, tail, budget, s.json, true));
+            requireMessageBoundary(s, chunk);
             out = chunk.buffers();
             end = chunk.end();
         } else if (mayUseLog) {
@@ -572,12 +573,23 @@ public final class StreamEngine implements StreamStore {
             if (pos >= end) continue;
             if (used >= budget) return pos;
             LogChunk chunk = log.read(c.id, pos, end, budget - used, c.json, out.isEmpty());
+            if (pos == from) requireMessageBoundary(c, chunk);
             out.addAll(chunk.buffers());
             used += chunk.bytes();
             pos = chunk.end();
             if (pos < end) return pos;
         }
         return pos;
+    }
+
+    /**
+     * JSON streams only ever issue offsets between messages (appends are stored whole and reads cut only between
+     * them), so a read starting inside a stored record names an offset the stream never issued.
+     */
+    private static void requireMessageBoundary(StreamState s, LogChunk chunk) {
+        if (s.json && chunk.startsInsideRecord()) {
+            throw new StreamError(Kind.BAD_REQUEST, "offset is not at a message boundary");
+        }
     }
 
     /** Finds a usable stream: 404 when missing or expired, 410 when soft-deleted. */

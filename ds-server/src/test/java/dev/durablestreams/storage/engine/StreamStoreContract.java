@@ -527,6 +527,25 @@ abstract class StreamStoreContract {
     }
 
     @Test
+    void aJsonReadInsideAMessageIsRefused() {
+        create("j", JSON, "[\"ab\",\"cd\"]"); // stored as "ab","cd",
+        append("j", JSON, "[1]");
+        for (long inside : new long[] {1, 5, 11}) {
+            assertThat(errorOf(() -> await(store.read("j", ReadFrom.at(Offset.at(inside)), 100))))
+                    .as("offset %d", inside).isEqualTo(Kind.BAD_REQUEST);
+        }
+        assertThat(text(await(store.read("j", ReadFrom.at(Offset.at(10)), 100)))).isEqualTo("1,");
+        // A reader at the tail keeps new records in memory: the check holds there too.
+        await(store.read("j", ReadFrom.NOW, 100));
+        append("j", JSON, "[22]");
+        assertThat(errorOf(() -> await(store.read("j", ReadFrom.at(Offset.at(13)), 100)))).isEqualTo(Kind.BAD_REQUEST);
+        assertThat(text(await(store.read("j", ReadFrom.at(Offset.at(12)), 100)))).isEqualTo("22,");
+        // Byte streams are read from any byte.
+        create("t", TEXT, "hello");
+        assertThat(text(await(store.read("t", ReadFrom.at(Offset.at(2)), 100)))).isEqualTo("llo");
+    }
+
+    @Test
     void aForkChainAtTheDepthCapIsReadableAndDeletableOneDeeperIsRefused() {
         int cap = 20;
         store.close();
