@@ -60,6 +60,8 @@ public final class StreamEngine implements StreamStore {
     private static final long SWEEP_MILLIS = 250;
     private static final long ACCESS_PERSIST_MILLIS = 5_000;
     private static final int INLINE_APPEND_BYTES = 64 * 1024;
+    /** Storage worker threads: large validations and log reads that may block. */
+    static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final StreamLog log;
     private final EngineOptions options;
@@ -83,8 +85,7 @@ public final class StreamEngine implements StreamStore {
         this.log = log;
         this.options = options;
         this.clock = clock;
-        this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                daemon("ds-storage"));
+        this.workers = Executors.newFixedThreadPool(WORKERS, daemon("ds-storage"));
         long started = System.nanoTime();
         int recovered = recover();
         LOG.info("storage ready: {} streams recovered in {} ms", recovered,
@@ -97,7 +98,15 @@ public final class StreamEngine implements StreamStore {
 
     @Override
     public CompletableFuture<CreateResult> create(CreateRequest req) {
-        return async(() -> doCreate(req));
+        // Like appends: small plain creates run on the caller's thread (the structure monitor is held only
+        // briefly), so they never queue behind large bodies being validated on the workers. Forks go to a worker:
+        // a sub-offset reads the log.
+        if (req.fork() != null || req.body().length > INLINE_APPEND_BYTES) return async(() -> doCreate(req));
+        try {
+            return doCreate(req);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** For tests: {@code hook} runs for every create, where its body is validated. */
@@ -388,12 +397,15 @@ public final class StreamEngine implements StreamStore {
 
     @Override
     public CompletableFuture<Void> delete(String path) {
-        return async(() -> {
+        // On the caller's thread: a delete does no I/O but queue its commit, so it never waits for a worker.
+        try {
             synchronized (structure) {
                 StreamState s = lookup(path, false);
                 return removeLocked(s);
             }
-        });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

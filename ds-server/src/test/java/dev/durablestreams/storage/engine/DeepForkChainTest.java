@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fork chains far deeper than a recursive walk survives: reads, sub-offset forks and deletes walk them in loops.
- * Reads run on a thread with a small stack, as tight as an event loop's or tighter.
+ * Reads and deletes run on a thread with a small stack, as tight as an event loop's or tighter.
  */
 class DeepForkChainTest {
     static final int DEPTH = 30_000;
@@ -55,12 +55,12 @@ class DeepForkChainTest {
         await(store.create(new CreateRequest("sub", TEXT, null, null, false, new byte[0],
                 new ForkSpec("c" + (DEPTH - 1), Offset.ZERO, 1))));
         assertThat(readAll("sub")).isEqualTo("r");
-        await(store.delete("sub"));
+        onSmallStack(() -> await(store.delete("sub")));
 
         // Soft-delete every ancestor, then the leaf: one purge of the whole chain.
         for (int i = 0; i < DEPTH; i++) await(store.delete("c" + i));
         assertThat(onSmallStack(() -> readAll(leaf))).isEqualTo(expected);
-        await(store.delete(leaf));
+        onSmallStack(() -> await(store.delete(leaf)));
         assertThat(store.streamCount()).isZero();
     }
 

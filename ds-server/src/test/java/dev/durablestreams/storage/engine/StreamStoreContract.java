@@ -575,31 +575,54 @@ abstract class StreamStoreContract {
 
     @Test
     void aCreateBeingValidatedHoldsUpNoOtherCreateOrDelete() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        store.onCreateValidation(r -> {
-            if (!r.path().equals("slow")) return;
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        CompletableFuture<CreateResult> slow =
-                store.create(new CreateRequest("slow", JSON, null, null, false, bytes("[1,2,3]"), null));
-        try {
-            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-            // "slow" is held where its body is validated: others create, fork and delete meanwhile.
+        try (HeldCreates held = new HeldCreates(1)) {
+            // "slow-0" is held where its body is validated: others create, fork and delete meanwhile.
             assertThat(create("fast", TEXT, "x").created()).isTrue();
             fork("fast-fork", "fast", "y");
             await(store.delete("fast-fork"));
-            assertThat(slow).isNotDone();
-        } finally {
-            release.countDown();
+            assertThat(held.creates.get(0)).isNotDone();
         }
-        assertThat(await(slow).created()).isTrue();
-        assertThat(readAll("slow")).isEqualTo("1,2,3,");
+        assertThat(readAll("slow-0")).isEqualTo(HeldCreates.STORED);
+    }
+
+    @Test
+    void aSmallCreateOrDeleteDoesNotQueueBehindLargeCreatesBeingValidated() throws Exception {
+        try (HeldCreates held = new HeldCreates(StreamEngine.WORKERS)) { // every worker busy
+            assertThat(create("small", TEXT, "x").created()).isTrue();
+            await(store.delete("small"));
+            assertThat(held.creates).noneMatch(CompletableFuture::isDone);
+        }
+    }
+
+    /** Large JSON creates held inside body validation until closed; each occupies a storage worker. */
+    final class HeldCreates implements AutoCloseable {
+        static final String BODY = "[" + "12345678,".repeat(10_000) + "0]"; // over the inline limit
+        static final String STORED = "12345678,".repeat(10_000) + "0,";
+        final java.util.List<CompletableFuture<CreateResult>> creates = new java.util.ArrayList<>();
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        HeldCreates(int n) throws InterruptedException {
+            CountDownLatch entered = new CountDownLatch(n);
+            store.onCreateValidation(r -> {
+                if (!r.path().startsWith("slow-")) return;
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            for (int i = 0; i < n; i++) {
+                creates.add(store.create(new CreateRequest("slow-" + i, JSON, null, null, false, bytes(BODY), null)));
+            }
+            assertThat(entered.await(10, TimeUnit.SECONDS)).as("all held in validation").isTrue();
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            for (CompletableFuture<CreateResult> c : creates) assertThat(await(c).created()).isTrue();
+        }
     }
 
     @Test
