@@ -228,7 +228,7 @@ public final class StreamEngine implements StreamStore {
     /** The first {@code n} bytes (or JSON messages) of the append that starts exactly at {@code at}. */
     private byte[] subOffsetPrefix(StreamState src, long at, long sourceTail, long n) {
         if (at >= sourceTail) throw new StreamError(Kind.BAD_REQUEST, "no data at the fork offset to take a sub-offset of");
-        byte[] record = recordAtChain(src, at, sourceTail);
+        byte[] record = ForkChain.recordAt(log, src, at, sourceTail);
         if (record == null) throw new StreamError(Kind.BAD_REQUEST, "fork offset is not at the start of an append");
         int len;
         if (src.json) {
@@ -238,17 +238,6 @@ public final class StreamEngine implements StreamStore {
         }
         if (len < 0) throw new StreamError(Kind.BAD_REQUEST, "Stream-Fork-Sub-Offset is larger than the append");
         return Arrays.copyOf(record, len);
-    }
-
-    private byte[] recordAtChain(StreamState s, long offset, long limit) {
-        // A loop, not recursion: fork chains may be deep.
-        while (s.source != null && offset < s.forkOffset) {
-            limit = Math.min(limit, s.forkOffset);
-            s = s.source;
-        }
-        byte[] record = log.recordAt(s.id, offset);
-        if (record != null && offset + record.length > limit) record = Arrays.copyOf(record, (int) (limit - offset));
-        return record;
     }
 
     private static boolean sameConfig(StreamState s, CreateRequest req) {
@@ -549,59 +538,17 @@ public final class StreamEngine implements StreamStore {
         List<ByteBuffer> out;
         if (d.recent().covers(start, tail)) {
             LogChunk chunk = d.recent().read(start, new RecordReader(start, tail, budget, s.json, true));
-            requireMessageBoundary(s, chunk);
+            ForkChain.requireMessageBoundary(s, chunk);
             out = chunk.buffers();
             end = chunk.end();
         } else if (mayUseLog) {
             out = new ArrayList<>();
-            end = readChain(s, start, tail, budget, out);
+            end = ForkChain.read(log, s, start, tail, budget, out);
         } else {
             return null;
         }
         return new ReadResult(s.id, s.contentType, s.json, Offset.at(start), out, Offset.at(end), end == tail,
                 closed && end == tail, signal);
-    }
-
-    /**
-     * Reads {@code [from, to)} of {@code s}, inherited ranges from its source chain first. Each stream of the chain
-     * owns {@code [forkOffset, limit)}, where its limit is the fork offset of the stream forked from it (capped by
-     * the limits below). A loop, not recursion: fork chains may be deep.
-     */
-    private long readChain(StreamState s, long from, long to, int budget, List<ByteBuffer> out) {
-        List<StreamState> chain = new ArrayList<>();
-        List<Long> limits = new ArrayList<>();
-        long limit = to;
-        for (StreamState c = s; ; c = c.source) {
-            chain.add(c);
-            limits.add(limit);
-            if (c.source == null || from >= c.forkOffset) break;
-            limit = Math.min(limit, c.forkOffset);
-        }
-        long pos = from;
-        int used = 0;
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            StreamState c = chain.get(i);
-            long end = limits.get(i);
-            if (pos >= end) continue;
-            if (used >= budget) return pos;
-            LogChunk chunk = log.read(c.id, pos, end, budget - used, c.json, out.isEmpty());
-            if (pos == from) requireMessageBoundary(c, chunk);
-            out.addAll(chunk.buffers());
-            used += chunk.bytes();
-            pos = chunk.end();
-            if (pos < end) return pos;
-        }
-        return pos;
-    }
-
-    /**
-     * JSON streams only ever issue offsets between messages (appends are stored whole and reads cut only between
-     * them), so a read starting inside a stored record names an offset the stream never issued.
-     */
-    private static void requireMessageBoundary(StreamState s, LogChunk chunk) {
-        if (s.json && chunk.startsInsideRecord()) {
-            throw new StreamError(Kind.BAD_REQUEST, "offset is not at a message boundary");
-        }
     }
 
     /** Finds a usable stream: 404 when missing or expired, 410 when soft-deleted. */
