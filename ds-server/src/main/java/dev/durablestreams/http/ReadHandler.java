@@ -60,6 +60,8 @@ final class ReadHandler {
         private final String cursor;
         private final long deadline;
         private boolean done;
+        /** The stream this poll started on: a stream re-created at the path is another one (404). */
+        private long incarnation = StreamStore.ANY_INCARNATION;
         private ScheduledFuture<?> timer;
         private final ChannelFutureListener onClose;
 
@@ -77,11 +79,14 @@ final class ReadHandler {
         }
 
         private void attempt(ReadFrom from) {
-            EventLoops.whenComplete(ctx, store.read(req.path, from, config.maxRead()), (r, err) -> {
+            EventLoops.whenComplete(ctx, store.read(req.path, incarnation, from, config.maxRead()), (r, err) -> {
                 if (done) return;
                 if (err != null) {
                     finish(Responses.error(err));
-                } else if (!r.isEmpty()) {
+                    return;
+                }
+                incarnation = r.incarnation();
+                if (!r.isEmpty()) {
                     FullHttpResponse resp = dataResponse(r);
                     resp.headers().set(Headers.STREAM_CURSOR, cursor);
                     resp.headers().set(HttpHeaderNames.ETAG, etag(r));

@@ -37,6 +37,8 @@ final class SseSession {
     private final String clientCursor;
 
     private ReadFrom from;
+    /** The stream this response started on: once it is deleted the response ends, whatever is re-created. */
+    private long incarnation = StreamStore.ANY_INCARNATION;
     private boolean headersSent;
     private boolean sentEvent;
     private boolean base64;
@@ -82,7 +84,7 @@ final class SseSession {
             waitingForWritable = true;
             return;
         }
-        EventLoops.whenComplete(ctx, store.read(req.path, from, config.maxRead()), (r, err) -> {
+        EventLoops.whenComplete(ctx, store.read(req.path, incarnation, from, config.maxRead()), (r, err) -> {
             if (ended) return;
             if (err != null) {
                 if (headersSent) end();
@@ -99,6 +101,7 @@ final class SseSession {
 
     private void onRead(ReadResult r) {
         if (!headersSent) sendHeaders(r.contentType());
+        incarnation = r.incarnation();
         from = ReadFrom.at(r.next());
         if (!r.isEmpty()) {
             writeFrame(dataAndControl(r));
