@@ -6,8 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
- * Parsing of the two ways a stream ends by itself: {@code Stream-TTL} (a sliding idle window in seconds)
- * and {@code Stream-Expires-At} (an absolute RFC 3339 instant).
+ * The two ways a stream ends by itself: {@code Stream-TTL} (a sliding idle window in seconds) and
+ * {@code Stream-Expires-At} (an absolute RFC 3339 instant): parsing, and when a stream has expired.
  */
 public final class Lifetime {
     /** About 100 years; keeps expiry arithmetic far from overflow. */
@@ -54,5 +54,18 @@ public final class Lifetime {
         } catch (DateTimeParseException e) {
             throw ProtocolException.badRequest("Stream-Expires-At must be an RFC 3339 timestamp");
         }
+    }
+
+    /**
+     * Whether a stream has ended by itself at {@code nowMillis}: its absolute expiry has passed, or it has been idle
+     * (not read or written) for its whole sliding TTL.
+     *
+     * @param ttlSeconds the sliding TTL, or {@code null}
+     * @param expiresAt the absolute expiry, or {@code null}
+     * @param lastAccessMillis when the stream was last read or written
+     */
+    public static boolean isExpired(Long ttlSeconds, Instant expiresAt, long lastAccessMillis, long nowMillis) {
+        if (expiresAt != null && nowMillis >= expiresAt.toEpochMilli()) return true;
+        return ttlSeconds != null && nowMillis - lastAccessMillis >= ttlSeconds * 1000;
     }
 }

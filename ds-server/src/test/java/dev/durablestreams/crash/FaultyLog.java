@@ -5,7 +5,7 @@ import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.engine.LogChunk;
 import dev.durablestreams.storage.engine.LogOp;
 import dev.durablestreams.storage.engine.StreamLog;
-import dev.durablestreams.storage.engine.StreamMeta;
+import dev.durablestreams.storage.rules.StreamMeta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -63,4 +63,15 @@ class LifetimeTest {
         assertThat(Headers.isTrue("1")).isFalse();
         assertThat(Headers.isTrue(null)).isFalse();
     }
+
+    @Test
+    void expiryIsAnAbsoluteInstantOrAWholeIdleTtl() {
+        assertThat(Lifetime.isExpired(null, null, 0, Long.MAX_VALUE)).isFalse();
+        assertThat(Lifetime.isExpired(10L, null, 1_000, 10_999)).isFalse();
+        assertThat(Lifetime.isExpired(10L, null, 1_000, 11_000)).isTrue();
+        Instant at = Instant.ofEpochMilli(5_000);
+        assertThat(Lifetime.isExpired(null, at, 0, 4_999)).isFalse();
+        assertThat(Lifetime.isExpired(null, at, 0, 5_000)).isTrue();
+        assertThat(Lifetime.isExpired(100L, at, 4_999, 5_000)).isTrue();
+    }
 }

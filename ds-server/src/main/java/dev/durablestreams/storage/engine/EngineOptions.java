@@ -1,5 +1,7 @@
 package dev.durablestreams.storage.engine;
 
+import dev.durablestreams.storage.rules.Limits;
+
 /**
  * Limits the engine enforces before anything is written.
  *
@@ -19,6 +21,11 @@ public record EngineOptions(long maxStreamBytes, long maxTotalBytes, int maxFork
     /** Size limits with the default fork depth. */
     public EngineOptions(long maxStreamBytes, long maxTotalBytes) {
         this(maxStreamBytes, maxTotalBytes, DEFAULT_MAX_FORK_DEPTH);
+    }
+
+    /** The size limits, as the shared rules check them. */
+    public Limits limits() {
+        return new Limits(maxStreamBytes, maxTotalBytes);
     }
 
     public EngineOptions {

@@ -1,6 +1,7 @@
 package dev.durablestreams.storage.engine;
 
 import dev.durablestreams.protocol.ProducerState;
+import dev.durablestreams.storage.rules.StreamMeta;
 
 /** One change inside an atomic commit. A commit's ops become durable together or not at all. */
 public sealed interface LogOp {

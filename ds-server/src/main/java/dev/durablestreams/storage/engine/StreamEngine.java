@@ -1,35 +1,36 @@
 package dev.durablestreams.storage.engine;
 
-import dev.durablestreams.protocol.Headers;
-import dev.durablestreams.protocol.JsonMessages;
-import dev.durablestreams.protocol.MediaType;
 import dev.durablestreams.protocol.Offset;
 import dev.durablestreams.protocol.Producer;
-import dev.durablestreams.protocol.ProducerCheck;
 import dev.durablestreams.protocol.ProducerState;
 import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
-import dev.durablestreams.protocol.StreamSeq;
 import dev.durablestreams.storage.AppendRequest;
 import dev.durablestreams.storage.AppendResult;
 import dev.durablestreams.storage.CommitSignal;
 import dev.durablestreams.storage.CreateRequest;
 import dev.durablestreams.storage.CreateResult;
-import dev.durablestreams.storage.ForkSpec;
 import dev.durablestreams.storage.ReadResult;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.storage.rules.AppendBody;
+import dev.durablestreams.storage.rules.AppendDecision;
+import dev.durablestreams.storage.rules.AppendRules;
+import dev.durablestreams.storage.rules.CreatePlan;
+import dev.durablestreams.storage.rules.CreateRules;
+import dev.durablestreams.storage.rules.Deletion;
+import dev.durablestreams.storage.rules.ForkPoint;
+import dev.durablestreams.storage.rules.InitialBody;
+import dev.durablestreams.storage.rules.NewRecord;
+import dev.durablestreams.storage.rules.StreamMeta;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,7 +117,9 @@ public final class StreamEngine implements StreamStore {
 
     private CompletableFuture<CreateResult> doCreate(CreateRequest req) {
         validationHook.accept(req);
-        InitialBody body = InitialBody.parse(req.body(), expectedContentType(req));
+        StreamState expectedSource = req.fork() == null ? null : byPath.get(req.fork().sourcePath());
+        InitialBody body = InitialBody.parse(req.body(),
+                CreateRules.expectedContentType(req, expectedSource == null ? null : expectedSource.contentType));
         long now = clock.getAsLong();
         synchronized (structure) {
             StreamState existing = byPath.get(req.path());
@@ -125,12 +128,7 @@ public final class StreamEngine implements StreamStore {
                 existing = null;
             }
             if (existing != null) {
-                if (existing.softDeleted) {
-                    throw new StreamError(Kind.CONFLICT, "stream was deleted; its path is retained while forks exist");
-                }
-                if (!sameConfig(existing, req)) {
-                    throw new StreamError(Kind.CONFLICT, "stream exists with a different configuration");
-                }
+                CreateRules.requireSame(existing.meta(), existing.source == null ? null : existing.source.path, req);
                 StreamState found = existing;
                 return found.lastCommit.thenApply(v -> new CreateResult(false, found.durableInfo()));
             }
@@ -138,141 +136,62 @@ public final class StreamEngine implements StreamStore {
         }
     }
 
-    /** The content type a create will most likely get; a fork's is its source's, re-checked under the lock. */
-    private String expectedContentType(CreateRequest req) {
-        if (req.contentType() != null) return req.contentType();
-        StreamState src = req.fork() == null ? null : byPath.get(req.fork().sourcePath());
-        return src != null ? src.contentType : MediaType.DEFAULT;
-    }
-
     private CompletableFuture<CreateResult> createPlain(CreateRequest req, InitialBody body, long now) {
-        String contentType = req.contentType() == null ? MediaType.DEFAULT : req.contentType();
-        byte[] initial = body.storedAs(contentType);
-        checkLimits(initial.length, initial.length);
-        StreamState s = new StreamState(nextId.getAndIncrement(), req.path(), contentType, req.ttlSeconds(),
-                req.expiresAt(), now, null, 0, 0);
+        CreatePlan plan = CreateRules.plain(nextId.get(), now, req, body, options.limits(), totalBytes.get());
+        nextId.incrementAndGet(); // creates are serialized by the structure monitor
+        StreamState s = new StreamState(plan.meta(), null);
         List<LogOp> ops = new ArrayList<>(2);
-        if (initial.length > 0) ops.add(new LogOp.PutRecord(s.id, 0, initial));
+        addRecords(s, plan, ops);
         synchronized (s) {
-            s.tail = initial.length;
-            s.closed = req.closed();
+            s.tail = plan.meta().tail();
+            s.closed = plan.meta().closed();
             ops.add(new LogOp.PutMeta(s.meta()));
-            register(s, initial.length);
+            register(s, plan.bytes());
             return commit(ops, List.of(s), () -> markDurable(s, s.tail, s.closed, ops))
                     .thenApply(v -> new CreateResult(true, s.durableInfo()));
         }
     }
 
     private CompletableFuture<CreateResult> createFork(CreateRequest req, InitialBody body, long now) {
-        ForkSpec fork = req.fork();
-        StreamState src = byPath.get(fork.sourcePath());
+        StreamState src = byPath.get(req.fork().sourcePath());
         if (src != null && !src.softDeleted && src.isExpired(now)) {
             removeLocked(src);
             src = null;
         }
-        if (src == null || !src.durableCreated) throw new StreamError(Kind.NOT_FOUND, "fork source not found");
-        if (src.softDeleted) throw new StreamError(Kind.CONFLICT, "fork source was deleted");
-        if (src.depth >= options.maxForkDepth()) {
-            throw new StreamError(Kind.BAD_REQUEST, "fork chain too deep: at most " + options.maxForkDepth()
-                    + " forks deep (--max-fork-depth)");
-        }
-        String contentType = req.contentType() == null ? src.contentType : req.contentType();
-        if (!MediaType.sameType(contentType, src.contentType)) {
-            throw new StreamError(Kind.CONFLICT, "fork content type differs from the source's");
-        }
-        long sourceTail = src.durable.tail();
-        long at = sourceTail;
-        if (fork.offset() != null) {
-            if (fork.offset().readSeq() != 0 || fork.offset().position() > sourceTail) {
-                throw new StreamError(Kind.BAD_REQUEST, "fork offset is beyond the source's tail");
-            }
-            at = fork.offset().position();
-        }
-        byte[] prefix = new byte[0];
-        if (fork.subOffset() > 0) {
-            if (fork.offset() == null) {
-                throw new StreamError(Kind.BAD_REQUEST, "Stream-Fork-Sub-Offset needs an explicit Stream-Fork-Offset");
-            }
-            prefix = subOffsetPrefix(src, at, sourceTail, fork.subOffset());
-        }
-        byte[] initial = body.storedAs(contentType);
-        checkLimits(prefix.length + initial.length, prefix.length + initial.length);
-        boolean inherit = req.ttlSeconds() == null && req.expiresAt() == null;
-        StreamState s = new StreamState(nextId.getAndIncrement(), req.path(), contentType,
-                inherit ? src.ttlSeconds : req.ttlSeconds(), inherit ? src.expiresAt : req.expiresAt(), now,
-                src, at, fork.subOffset());
+        boolean usable = src != null && src.durableCreated;
+        StreamMeta srcMeta = usable ? src.meta() : null;
+        ForkPoint point = CreateRules.fork(srcMeta, usable ? src.depth : 0, usable ? src.durable.tail() : 0, req,
+                options.maxForkDepth());
+        byte[] record = point.needsRecord() ? ForkChain.recordAt(log, src, point.at(), point.sourceTail()) : null;
+        byte[] prefix = CreateRules.subOffsetPrefix(point, record, src.json);
+        CreatePlan plan = CreateRules.fork(nextId.get(), now, req, body, srcMeta, point, prefix, options.limits(),
+                totalBytes.get());
+        nextId.incrementAndGet(); // creates are serialized by the structure monitor
+        StreamState s = new StreamState(plan.meta(), src);
         List<LogOp> ops = new ArrayList<>(4);
-        long tail = at;
-        if (prefix.length > 0) {
-            ops.add(new LogOp.PutRecord(s.id, tail, prefix));
-            tail += prefix.length;
-        }
-        if (initial.length > 0) {
-            ops.add(new LogOp.PutRecord(s.id, tail, initial));
-            tail += initial.length;
-        }
+        addRecords(s, plan, ops);
         synchronized (s) {
             synchronized (src) {
-                s.tail = tail;
-                s.closed = req.closed();
+                s.tail = plan.meta().tail();
+                s.closed = plan.meta().closed();
                 ops.add(new LogOp.PutMeta(s.meta()));
                 src.refCount++;
                 ops.add(new LogOp.PutMeta(src.meta()));
-                register(s, prefix.length + initial.length);
+                register(s, plan.bytes());
                 return commit(ops, List.of(s, src), () -> markDurable(s, s.tail, s.closed, ops))
                         .thenApply(v -> new CreateResult(true, s.durableInfo()));
             }
         }
     }
 
-    /** The first {@code n} bytes (or JSON messages) of the append that starts exactly at {@code at}. */
-    private byte[] subOffsetPrefix(StreamState src, long at, long sourceTail, long n) {
-        if (at >= sourceTail) throw new StreamError(Kind.BAD_REQUEST, "no data at the fork offset to take a sub-offset of");
-        byte[] record = ForkChain.recordAt(log, src, at, sourceTail);
-        if (record == null) throw new StreamError(Kind.BAD_REQUEST, "fork offset is not at the start of an append");
-        int len;
-        if (src.json) {
-            len = n > Integer.MAX_VALUE ? -1 : JsonMessages.prefixLength(record, (int) n);
-        } else {
-            len = n > record.length ? -1 : (int) n;
-        }
-        if (len < 0) throw new StreamError(Kind.BAD_REQUEST, "Stream-Fork-Sub-Offset is larger than the append");
-        return Arrays.copyOf(record, len);
-    }
-
-    private static boolean sameConfig(StreamState s, CreateRequest req) {
-        ForkSpec fork = req.fork();
-        if (req.contentType() != null ? !MediaType.sameType(s.contentType, req.contentType())
-                : fork == null && !MediaType.sameType(s.contentType, MediaType.DEFAULT)) {
-            return false;
-        }
-        boolean inheritedLifetime = fork != null && req.ttlSeconds() == null && req.expiresAt() == null;
-        if (!inheritedLifetime
-                && (!Objects.equals(s.ttlSeconds, req.ttlSeconds()) || !Objects.equals(s.expiresAt, req.expiresAt()))) {
-            return false;
-        }
-        synchronized (s) {
-            if (s.closed != req.closed()) return false;
-        }
-        if (s.source == null || fork == null) return s.source == null && fork == null;
-        return s.source.path.equals(fork.sourcePath())
-                && (fork.offset() == null || fork.offset().equals(Offset.at(s.forkOffset)))
-                && fork.subOffset() == s.forkSubOffset;
+    private static void addRecords(StreamState s, CreatePlan plan, List<LogOp> ops) {
+        for (NewRecord r : plan.records()) ops.add(new LogOp.PutRecord(s.id, r.offset(), r.bytes()));
     }
 
     private void register(StreamState s, long bytes) {
         byPath.put(s.path, s);
         byId.put(s.id, s);
         totalBytes.addAndGet(bytes);
-    }
-
-    private void checkLimits(long streamBytesAfter, long added) {
-        if (streamBytesAfter > options.maxStreamBytes()) {
-            throw new StreamError(Kind.TOO_LARGE, "stream would exceed its size limit");
-        }
-        if (added > 0 && totalBytes.get() + added > options.maxTotalBytes()) {
-            throw new StreamError(Kind.INSUFFICIENT_STORAGE, "storage is full");
-        }
     }
 
     // ---------------------------------------------------------------- append and close
@@ -291,57 +210,29 @@ public final class StreamEngine implements StreamStore {
 
     private CompletableFuture<AppendResult> doAppend(AppendRequest req) {
         StreamState s = lookup(req.path(), true);
-        // Parse before taking the lock (bodies may be large); report the error in its place in the check order.
-        JsonMessages.Batch batch = null;
-        ProtocolException jsonError = null;
-        if (s.json && !req.closeOnly()) {
-            try {
-                batch = JsonMessages.parse(req.body());
-            } catch (ProtocolException e) {
-                jsonError = e;
-            }
-        }
+        AppendBody body = AppendBody.parse(s.json, req); // before the lock: bodies may be large
         Producer p = req.producer();
         synchronized (s) {
             if (s.removed) throw StreamError.notFound();
-            if (s.softDeleted) throw StreamError.gone();
-            if (s.closed) return alreadyClosed(s, req);
-            if (!req.closeOnly() && !MediaType.sameType(s.contentType, req.contentType())) {
-                throw new StreamError(Kind.CONFLICT, "content type does not match the stream's");
+            AppendDecision decision = AppendRules.decide(s.meta(), p == null ? null : s.producers.get(p.id()), req,
+                    body, options.limits(), totalBytes.get());
+            if (decision instanceof AppendDecision.Answer a) {
+                return s.lastCommit.thenApply(v -> durableResult(s, a));
             }
-            if (p != null) {
-                ProducerCheck check = ProducerCheck.evaluate(s.producers.get(p.id()), p);
-                if (check instanceof ProducerCheck.Duplicate d) {
-                    return s.lastCommit.thenApply(v -> durableResult(s, d.epoch(), d.lastSeq(), true));
-                }
-                rejectProducer(check);
-            }
-            if (req.streamSeq() != null && !req.closeOnly() && !StreamSeq.mayFollow(s.lastSeq, req.streamSeq())) {
-                throw new StreamError(Kind.CONFLICT, "Stream-Seq must increase");
-            }
-            if (jsonError != null) throw new StreamError(Kind.BAD_REQUEST, jsonError.getMessage());
-            if (batch != null && batch.count() == 0) {
-                throw new StreamError(Kind.BAD_REQUEST, "an empty JSON array appends nothing");
-            }
-            byte[] bytes = batch != null ? batch.stored() : req.body();
-            checkLimits(s.tail - s.forkOffset + bytes.length, bytes.length);
-
+            AppendDecision.Write w = (AppendDecision.Write) decision;
             List<LogOp> ops = new ArrayList<>(3);
-            if (bytes.length > 0) {
-                ops.add(new LogOp.PutRecord(s.id, s.tail, bytes));
-                s.tail += bytes.length;
-                totalBytes.addAndGet(bytes.length);
+            if (w.record().length > 0) {
+                ops.add(new LogOp.PutRecord(s.id, w.recordOffset(), w.record()));
+                totalBytes.addAndGet(w.record().length);
             }
-            if (req.close()) {
-                s.closed = true;
-                s.closedBy = p;
+            s.tail = w.next().tail();
+            s.closed = w.next().closed();
+            s.closedBy = w.next().closedBy();
+            s.lastSeq = w.next().lastSeq();
+            if (w.producer() != null) {
+                s.producers.put(w.producerId(), w.producer());
+                ops.add(new LogOp.PutProducer(s.id, w.producerId(), w.producer()));
             }
-            if (p != null) {
-                ProducerState ps = new ProducerState(p.epoch(), p.seq());
-                s.producers.put(p.id(), ps);
-                ops.add(new LogOp.PutProducer(s.id, p.id(), ps));
-            }
-            if (req.streamSeq() != null && !req.closeOnly()) s.lastSeq = req.streamSeq();
             ops.add(new LogOp.PutMeta(s.meta()));
             long tail = s.tail;
             boolean closed = s.closed;
@@ -351,35 +242,9 @@ public final class StreamEngine implements StreamStore {
         }
     }
 
-    /** A POST to a closed stream: a retry of the closing request or a close-only is fine, anything else 409. */
-    private CompletableFuture<AppendResult> alreadyClosed(StreamState s, AppendRequest req) {
-        Producer p = req.producer();
-        if (p != null && p.sameAs(s.closedBy)) {
-            return s.lastCommit.thenApply(v -> durableResult(s, p.epoch(), p.seq(), true));
-        }
-        if (req.closeOnly() && p == null) return s.lastCommit.thenApply(v -> durableResult(s, -1, -1, false));
-        throw new StreamError(Kind.CONFLICT, "stream is closed", Map.of(
-                Headers.STREAM_CLOSED, "true", Headers.STREAM_NEXT_OFFSET, Offset.at(s.tail).toString()));
-    }
-
-    private static AppendResult durableResult(StreamState s, long epoch, long seq, boolean duplicate) {
+    private static AppendResult durableResult(StreamState s, AppendDecision.Answer a) {
         StreamState.Durable d = s.durable;
-        return new AppendResult(Offset.at(d.tail()), d.closed(), epoch, seq, duplicate);
-    }
-
-    private static void rejectProducer(ProducerCheck check) {
-        if (check instanceof ProducerCheck.StaleEpoch st) {
-            throw new StreamError(Kind.STALE_EPOCH, "producer epoch is stale",
-                    Map.of(Headers.PRODUCER_EPOCH, Long.toString(st.currentEpoch())));
-        }
-        if (check instanceof ProducerCheck.BadEpochStart) {
-            throw new StreamError(Kind.BAD_REQUEST, "a new producer epoch must start at seq 0");
-        }
-        if (check instanceof ProducerCheck.Gap g) {
-            throw new StreamError(Kind.CONFLICT, "producer sequence gap", Map.of(
-                    Headers.PRODUCER_EXPECTED_SEQ, Long.toString(g.expected()),
-                    Headers.PRODUCER_RECEIVED_SEQ, Long.toString(g.received())));
-        }
+        return new AppendResult(Offset.at(d.tail()), d.closed(), a.epoch(), a.seq(), a.duplicate());
     }
 
     // ---------------------------------------------------------------- delete and expiry
@@ -410,7 +275,7 @@ public final class StreamEngine implements StreamStore {
         synchronized (s) {
             List<LogOp> ops = new ArrayList<>();
             List<StreamState> touched = new ArrayList<>();
-            if (s.refCount > 0) {
+            if (Deletion.isSoft(s.refCount)) {
                 s.softDeleted = true;
                 ops.add(new LogOp.PutMeta(s.meta()));
                 touched.add(s);
@@ -419,7 +284,7 @@ public final class StreamEngine implements StreamStore {
             List<StreamState> purged = new ArrayList<>();
             purged.add(s);
             StreamState survivor = s.source;
-            while (survivor != null && survivor.softDeleted && survivor.refCount == 1) {
+            while (survivor != null && Deletion.purgedWithLastFork(survivor.softDeleted, survivor.refCount)) {
                 purged.add(survivor);
                 survivor = survivor.source;
             }
@@ -675,10 +540,7 @@ public final class StreamEngine implements StreamStore {
             if (m.forkSourceId() >= 0 && source == null) {
                 throw new IllegalStateException("stream " + m.path() + " forks missing stream id " + m.forkSourceId());
             }
-            StreamState s = new StreamState(m.id(), m.path(), m.contentType(),
-                    m.ttlSeconds() < 0 ? null : m.ttlSeconds(),
-                    m.expiresAtMillis() < 0 ? null : Instant.ofEpochMilli(m.expiresAtMillis()), m.createdAtMillis(),
-                    source, m.forkOffset(), m.forkSubOffset());
+            StreamState s = new StreamState(m, source);
             s.restore(m, r.producers().get(m.id()));
             s.lastAccessMillis = m.lastAccessMillis();
             s.persistedAccessMillis = m.lastAccessMillis();

@@ -1,5 +1,6 @@
 package dev.durablestreams.storage.engine;
 
+import dev.durablestreams.storage.rules.StreamMeta;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

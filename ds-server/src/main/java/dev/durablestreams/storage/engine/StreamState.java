@@ -1,11 +1,13 @@
 package dev.durablestreams.storage.engine;
 
+import dev.durablestreams.protocol.Lifetime;
 import dev.durablestreams.protocol.MediaType;
 import dev.durablestreams.protocol.Offset;
 import dev.durablestreams.protocol.Producer;
 import dev.durablestreams.protocol.ProducerState;
 import dev.durablestreams.storage.CommitSignal;
 import dev.durablestreams.storage.StreamInfo;
+import dev.durablestreams.storage.rules.StreamMeta;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -78,9 +80,14 @@ final class StreamState {
         this.lastAccessMillis = createdAtMillis;
     }
 
+    /** A stream as its metadata describes it; the mutable state is the caller's to set (or restore). */
+    StreamState(StreamMeta m, StreamState source) {
+        this(m.id(), m.path(), m.contentType(), m.ttl(), m.expiresAt(), m.createdAtMillis(), source, m.forkOffset(),
+                m.forkSubOffset());
+    }
+
     boolean isExpired(long nowMillis) {
-        if (expiresAt != null && nowMillis >= expiresAt.toEpochMilli()) return true;
-        return ttlSeconds != null && nowMillis - lastAccessMillis >= ttlSeconds * 1000;
+        return Lifetime.isExpired(ttlSeconds, expiresAt, lastAccessMillis, nowMillis);
     }
 
     synchronized StreamMeta meta() {

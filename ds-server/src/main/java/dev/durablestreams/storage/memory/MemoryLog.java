@@ -6,7 +6,7 @@ import dev.durablestreams.storage.engine.LogChunk;
 import dev.durablestreams.storage.engine.LogOp;
 import dev.durablestreams.storage.engine.RecordReader;
 import dev.durablestreams.storage.engine.StreamLog;
-import dev.durablestreams.storage.engine.StreamMeta;
+import dev.durablestreams.storage.rules.StreamMeta;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package dev.durablestreams.storage.rocksdb;
 
 import dev.durablestreams.protocol.Producer;
-import dev.durablestreams.storage.engine.StreamMeta;
+import dev.durablestreams.storage.rules.StreamMeta;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
