@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The storage contract on the durable RocksDB backend, including restarts on the same directory. */
-class RocksStoreTest extends StreamStoreContract {
+class RocksStoreTest extends EngineStoreContract {
     @TempDir
     Path dir;
 
@@ -15,7 +15,7 @@ class RocksStoreTest extends StreamStoreContract {
     }
 
     @Override
-    boolean persistent() {
+    protected boolean persistent() {
         return true;
     }
 }

@@ -1,0 +1,248 @@
+package dev.durablestreams.storage.postgres;
+
+import dev.durablestreams.protocol.Producer;
+import dev.durablestreams.protocol.ProducerState;
+import dev.durablestreams.storage.engine.LogChunk;
+import dev.durablestreams.storage.engine.RecordReader;
+import dev.durablestreams.storage.rules.NewRecord;
+import dev.durablestreams.storage.rules.StreamMeta;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The SQL of the PostgreSQL backend: every statement touches one stream, keyed by its path (and its incarnation id).
+ * Stores what the shared rules decide; decides nothing.
+ */
+final class PgTables {
+    private PgTables() {}
+
+    private static final String COLUMNS = "path, id, content_type, ttl_seconds, expires_at_ms, created_at_ms,"
+            + " fork_source_path, fork_source_id, fork_offset, fork_sub_offset, depth, tail, closed, closed_by_id,"
+            + " closed_by_epoch, closed_by_seq, last_seq, ref_count, soft_deleted, last_access_ms";
+
+    /** The row at {@code path} (locked for the transaction when {@code forUpdate}), or {@code null}. */
+    static StreamRow load(Connection c, String path, boolean forUpdate) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM streams WHERE path = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
+            st.setString(1, path);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? row(rs) : null;
+            }
+        }
+    }
+
+    /** The row of incarnation {@code id} at {@code path}, or {@code null} once it is purged. */
+    static StreamRow load(Connection c, String path, long id, boolean forUpdate) throws SQLException {
+        StreamRow r = load(c, path, forUpdate);
+        return r != null && r.id() == id ? r : null;
+    }
+
+    /** The content type of the stream at {@code path}, or {@code null}: to validate a body before any lock. */
+    static String contentType(Connection c, String path) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT content_type FROM streams WHERE path = ?")) {
+            st.setString(1, path);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static StreamRow row(ResultSet rs) throws SQLException {
+        String closedById = rs.getString("closed_by_id");
+        Producer closedBy = closedById == null ? null
+                : new Producer(closedById, rs.getLong("closed_by_epoch"), rs.getLong("closed_by_seq"));
+        StreamMeta m = new StreamMeta(rs.getLong("id"), rs.getString("path"), rs.getString("content_type"),
+                rs.getLong("ttl_seconds"), rs.getLong("expires_at_ms"), rs.getLong("created_at_ms"),
+                rs.getLong("fork_source_id"), rs.getLong("fork_offset"), rs.getLong("fork_sub_offset"),
+                rs.getLong("tail"), rs.getBoolean("closed"), closedBy, rs.getString("last_seq"),
+                rs.getInt("ref_count"), rs.getBoolean("soft_deleted"), rs.getLong("last_access_ms"));
+        return new StreamRow(m, rs.getString("fork_source_path"), rs.getInt("depth"));
+    }
+
+    static long nextId(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT nextval('stream_ids')");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Bytes all streams hold themselves; asked only when a total limit is set. */
+    static long totalBytes(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT coalesce(sum(tail - fork_offset), 0) FROM streams");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static void insert(Connection c, StreamMeta m, String sourcePath, int depth) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO streams (" + COLUMNS + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int i = 0;
+            st.setString(++i, m.path());
+            st.setLong(++i, m.id());
+            st.setString(++i, m.contentType());
+            st.setLong(++i, m.ttlSeconds());
+            st.setLong(++i, m.expiresAtMillis());
+            st.setLong(++i, m.createdAtMillis());
+            st.setString(++i, sourcePath);
+            st.setLong(++i, m.forkSourceId());
+            st.setLong(++i, m.forkOffset());
+            st.setLong(++i, m.forkSubOffset());
+            st.setInt(++i, depth);
+            st.setLong(++i, m.tail());
+            st.setBoolean(++i, m.closed());
+            setProducer(st, i, m.closedBy());
+            i += 3;
+            st.setString(++i, m.lastSeq());
+            st.setInt(++i, m.refCount());
+            st.setBoolean(++i, m.softDeleted());
+            st.setLong(++i, m.lastAccessMillis());
+            st.executeUpdate();
+        }
+    }
+
+    /** Writes what an append changes: tail, closed flag, closing producer, Stream-Seq, last access. */
+    static void updateAppended(Connection c, StreamMeta m, long lastAccessMillis) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE streams SET tail = ?, closed = ?, closed_by_id = ?,"
+                + " closed_by_epoch = ?, closed_by_seq = ?, last_seq = ?, last_access_ms = ? WHERE path = ? AND id = ?")) {
+            st.setLong(1, m.tail());
+            st.setBoolean(2, m.closed());
+            setProducer(st, 2, m.closedBy());
+            st.setString(6, m.lastSeq());
+            st.setLong(7, lastAccessMillis);
+            st.setString(8, m.path());
+            st.setLong(9, m.id());
+            st.executeUpdate();
+        }
+    }
+
+    private static void setProducer(PreparedStatement st, int after, Producer p) throws SQLException {
+        if (p == null) {
+            st.setNull(after + 1, java.sql.Types.VARCHAR);
+            st.setNull(after + 2, java.sql.Types.BIGINT);
+            st.setNull(after + 3, java.sql.Types.BIGINT);
+        } else {
+            st.setString(after + 1, p.id());
+            st.setLong(after + 2, p.epoch());
+            st.setLong(after + 3, p.seq());
+        }
+    }
+
+    /** Renews the sliding-TTL clock (never moves it back). */
+    static void touch(Connection c, StreamRow s, long nowMillis) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE streams SET last_access_ms = greatest(last_access_ms, ?)"
+                + " WHERE path = ? AND id = ?")) {
+            st.setLong(1, nowMillis);
+            st.setString(2, s.path());
+            st.setLong(3, s.id());
+            st.executeUpdate();
+        }
+    }
+
+    static void addReference(Connection c, StreamRow s, int delta) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE streams SET ref_count = ref_count + ? WHERE path = ? AND id = ?")) {
+            st.setInt(1, delta);
+            st.setString(2, s.path());
+            st.setLong(3, s.id());
+            st.executeUpdate();
+        }
+    }
+
+    static void softDelete(Connection c, StreamRow s) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE streams SET soft_deleted = true WHERE path = ? AND id = ?")) {
+            st.setString(1, s.path());
+            st.setLong(2, s.id());
+            st.executeUpdate();
+        }
+    }
+
+    /** Removes a stream's row, records and producer states. */
+    static void drop(Connection c, StreamRow s) throws SQLException {
+        for (String table : new String[] {"records", "producers"}) {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table + " WHERE path = ? AND stream_id = ?")) {
+                st.setString(1, s.path());
+                st.setLong(2, s.id());
+                st.executeUpdate();
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM streams WHERE path = ? AND id = ?")) {
+            st.setString(1, s.path());
+            st.setLong(2, s.id());
+            st.executeUpdate();
+        }
+    }
+
+    static void insertRecord(Connection c, StreamMeta m, NewRecord r) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO records (path, stream_id, off, data) VALUES (?, ?, ?, ?)")) {
+            st.setString(1, m.path());
+            st.setLong(2, m.id());
+            st.setLong(3, r.offset());
+            st.setBytes(4, r.bytes());
+            st.executeUpdate();
+        }
+    }
+
+    static ProducerState producer(Connection c, StreamRow s, String producerId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT epoch, seq FROM producers"
+                + " WHERE path = ? AND stream_id = ? AND producer_id = ?")) {
+            st.setString(1, s.path());
+            st.setLong(2, s.id());
+            st.setString(3, producerId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? new ProducerState(rs.getLong(1), rs.getLong(2)) : null;
+            }
+        }
+    }
+
+    static void putProducer(Connection c, StreamMeta m, String producerId, ProducerState p) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO producers (path, stream_id, producer_id, epoch, seq)"
+                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (path, stream_id, producer_id)"
+                + " DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq")) {
+            st.setString(1, m.path());
+            st.setLong(2, m.id());
+            st.setString(3, producerId);
+            st.setLong(4, p.epoch());
+            st.setLong(5, p.lastSeq());
+            st.executeUpdate();
+        }
+    }
+
+    /** The record starting exactly at {@code offset}, or {@code null}. */
+    static byte[] recordAt(Connection c, String path, long id, long offset) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT data FROM records WHERE path = ? AND stream_id = ? AND off = ?")) {
+            st.setString(1, path);
+            st.setLong(2, id);
+            st.setLong(3, offset);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+    }
+
+    /** Reads one stream's stored bytes in {@code [from, to)} with the slicing rules of every backend. */
+    static LogChunk read(Connection c, String path, long id, long from, long to, int maxBytes, boolean wholeRecords,
+                         boolean mustReturn) throws SQLException {
+        RecordReader reader = new RecordReader(from, to, maxBytes, wholeRecords, mustReturn);
+        try (PreparedStatement st = c.prepareStatement("SELECT off, data FROM records WHERE path = ? AND stream_id = ?"
+                + " AND off >= coalesce((SELECT max(off) FROM records WHERE path = ? AND stream_id = ? AND off <= ?), 0)"
+                + " AND off < ? ORDER BY off")) {
+            st.setFetchSize(16); // a cursor: rows arrive as the byte budget takes them
+            st.setString(1, path);
+            st.setLong(2, id);
+            st.setString(3, path);
+            st.setLong(4, id);
+            st.setLong(5, from);
+            st.setLong(6, to);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (!reader.offer(rs.getLong(1), rs.getBytes(2))) break;
+                }
+            }
+        }
+        return reader.result();
+    }
+}

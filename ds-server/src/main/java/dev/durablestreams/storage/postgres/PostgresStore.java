@@ -1,0 +1,426 @@
+package dev.durablestreams.storage.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.durablestreams.protocol.MediaType;
+import dev.durablestreams.protocol.Offset;
+import dev.durablestreams.protocol.Producer;
+import dev.durablestreams.protocol.ProtocolException;
+import dev.durablestreams.protocol.ReadFrom;
+import dev.durablestreams.storage.AppendRequest;
+import dev.durablestreams.storage.AppendResult;
+import dev.durablestreams.storage.CommitSignal;
+import dev.durablestreams.storage.CreateRequest;
+import dev.durablestreams.storage.CreateResult;
+import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StreamError;
+import dev.durablestreams.storage.StreamError.Kind;
+import dev.durablestreams.storage.StreamInfo;
+import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.storage.engine.EngineOptions;
+import dev.durablestreams.storage.engine.LogChunk;
+import dev.durablestreams.storage.rules.AppendBody;
+import dev.durablestreams.storage.rules.AppendDecision;
+import dev.durablestreams.storage.rules.AppendRules;
+import dev.durablestreams.storage.rules.CreatePlan;
+import dev.durablestreams.storage.rules.CreateRules;
+import dev.durablestreams.storage.rules.Deletion;
+import dev.durablestreams.storage.rules.ForkPoint;
+import dev.durablestreams.storage.rules.InitialBody;
+import dev.durablestreams.storage.rules.NewRecord;
+import dev.durablestreams.storage.rules.StreamMeta;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link StreamStore} on PostgreSQL: any number of server nodes share one database and keep no stream state of
+ * their own. Each mutation is one transaction that locks its stream's row ({@code FOR UPDATE}), applies the shared
+ * rules of {@code storage.rules} to the row and writes what they decide (record, tail, producer state, Stream-Seq,
+ * closed flag together), so concurrent appends to one stream serialize on its row and appends to different streams
+ * never contend. Statements run on a bounded worker pool, never on the caller's thread.
+ *
+ * <p>Live readers of this node are woken by this node's commits.
+ */
+public final class PostgresStore implements StreamStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
+    /** SQLSTATEs after which a transaction is simply run again: unique violation (a concurrent create), serialization, deadlock. */
+    private static final List<String> RETRY = List.of("23505", "40001", "40P01");
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final HikariDataSource pool;
+    private final ExecutorService workers;
+    private final EngineOptions options;
+    private final LongSupplier clock;
+    private final Signals signals = new Signals();
+
+    /** Connects, creates or migrates the schema, and opens the store. */
+    public static PostgresStore open(PgConfig config, EngineOptions options) {
+        return new PostgresStore(config, options, System::currentTimeMillis);
+    }
+
+    PostgresStore(PgConfig config, EngineOptions options, LongSupplier clock) {
+        this.options = options;
+        this.clock = clock;
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.jdbcUrl());
+        hc.setUsername(config.user());
+        hc.setPassword(config.password());
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMinimumIdle(1);
+        hc.setAutoCommit(false);
+        hc.setSchema(config.schema());
+        hc.setPoolName("ds-pg");
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(-1); // start even while the database is down; requests answer 503 meanwhile
+        this.pool = new HikariDataSource(hc);
+        try {
+            Flyway.configure().dataSource(pool).schemas(config.schema()).defaultSchema(config.schema())
+                    .createSchemas(true).locations("classpath:db/migration/postgresql").load().migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(config.poolSize(), r -> {
+            Thread t = new Thread(r, "ds-pg-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        LOG.info("storage ready: PostgreSQL {}", config);
+    }
+
+    // ---------------------------------------------------------------- create
+
+    @Override
+    public CompletableFuture<CreateResult> create(CreateRequest req) {
+        return async(() -> {
+            String sourceType = req.fork() == null ? null : inTx(tx -> PgTables.contentType(tx.c, req.fork().sourcePath()));
+            InitialBody body = InitialBody.parse(req.body(), CreateRules.expectedContentType(req, sourceType));
+            return inTx(tx -> doCreate(tx, req, body));
+        });
+    }
+
+    private CreateResult doCreate(Tx tx, CreateRequest req, InitialBody body) throws SQLException {
+        long now = clock.getAsLong();
+        StreamRow existing = PgTables.load(tx.c, req.path(), true);
+        if (existing != null && !existing.meta().softDeleted() && existing.meta().isExpired(now)) {
+            remove(tx, existing);
+            existing = null;
+        }
+        if (existing != null) {
+            CreateRules.requireSame(existing.meta(), existing.sourcePath(), req);
+            return new CreateResult(false, info(existing.meta()));
+        }
+        if (req.fork() == null) {
+            CreatePlan plan = CreateRules.plain(PgTables.nextId(tx.c), now, req, body, options.limits(), totalBytes(tx));
+            write(tx, plan, null, 0);
+            return new CreateResult(true, info(plan.meta()));
+        }
+        StreamRow src = PgTables.load(tx.c, req.fork().sourcePath(), true);
+        if (src != null && !src.meta().softDeleted() && src.meta().isExpired(now)) {
+            remove(tx, src);
+            src = null;
+        }
+        ForkPoint point = CreateRules.fork(src == null ? null : src.meta(), src == null ? 0 : src.depth(),
+                src == null ? 0 : src.meta().tail(), req, options.maxForkDepth());
+        byte[] record = point.needsRecord() ? recordAt(tx.c, src, point.at(), point.sourceTail()) : null;
+        byte[] prefix = CreateRules.subOffsetPrefix(point, record, src.meta().json());
+        CreatePlan plan = CreateRules.fork(PgTables.nextId(tx.c), now, req, body, src.meta(), point, prefix,
+                options.limits(), totalBytes(tx));
+        write(tx, plan, src.path(), src.depth() + 1);
+        PgTables.addReference(tx.c, src, 1);
+        return new CreateResult(true, info(plan.meta()));
+    }
+
+    private static void write(Tx tx, CreatePlan plan, String sourcePath, int depth) throws SQLException {
+        PgTables.insert(tx.c, plan.meta(), sourcePath, depth);
+        for (NewRecord r : plan.records()) PgTables.insertRecord(tx.c, plan.meta(), r);
+    }
+
+    /** The record starting exactly at {@code offset} as {@code s} sees it (cut at {@code limit}), or {@code null}. */
+    private static byte[] recordAt(Connection c, StreamRow s, long offset, long limit) throws SQLException {
+        while (s != null && s.sourcePath() != null && offset < s.meta().forkOffset()) {
+            limit = Math.min(limit, s.meta().forkOffset());
+            s = PgTables.load(c, s.sourcePath(), s.meta().forkSourceId(), false);
+        }
+        if (s == null) return null;
+        byte[] record = PgTables.recordAt(c, s.path(), s.id(), offset);
+        if (record != null && offset + record.length > limit) record = Arrays.copyOf(record, (int) (limit - offset));
+        return record;
+    }
+
+    private long totalBytes(Tx tx) throws SQLException {
+        return options.maxTotalBytes() == Long.MAX_VALUE ? 0 : PgTables.totalBytes(tx.c);
+    }
+
+    // ---------------------------------------------------------------- append and close
+
+    @Override
+    public CompletableFuture<AppendResult> append(AppendRequest req) {
+        return async(() -> {
+            // Validate the body before the row is locked (bodies may be large); re-checked below if the stream changed.
+            String type = inTx(tx -> PgTables.contentType(tx.c, req.path()));
+            AppendBody body = AppendBody.parse(type != null && MediaType.isJson(type), req);
+            return inTx(tx -> doAppend(tx, req, body));
+        });
+    }
+
+    private AppendResult doAppend(Tx tx, AppendRequest req, AppendBody parsed) throws SQLException {
+        long now = clock.getAsLong();
+        StreamRow s = lookup(tx, req.path(), now, true);
+        StreamMeta m = s.meta();
+        AppendBody body = parsed;
+        if (m.json() != (parsed.messages() >= 0 || parsed.error() != null) && !req.closeOnly()) {
+            body = AppendBody.parse(m.json(), req); // the path was re-created with another type meanwhile
+        }
+        Producer p = req.producer();
+        AppendDecision decision = AppendRules.decide(m, p == null ? null : PgTables.producer(tx.c, s, p.id()), req,
+                body, options.limits(), totalBytes(tx));
+        if (decision instanceof AppendDecision.Answer a) {
+            if (m.ttl() != null) PgTables.touch(tx.c, s, now);
+            return new AppendResult(Offset.at(m.tail()), m.closed(), a.epoch(), a.seq(), a.duplicate());
+        }
+        AppendDecision.Write w = (AppendDecision.Write) decision;
+        if (w.record().length > 0) PgTables.insertRecord(tx.c, m, new NewRecord(w.recordOffset(), w.record()));
+        if (w.producer() != null) PgTables.putProducer(tx.c, m, w.producerId(), w.producer());
+        PgTables.updateAppended(tx.c, w.next(), Math.max(now, m.lastAccessMillis()));
+        tx.signal(m.path());
+        return new AppendResult(Offset.at(w.next().tail()), w.next().closed(),
+                p == null ? -1 : p.epoch(), p == null ? -1 : p.seq(), false);
+    }
+
+    // ---------------------------------------------------------------- delete and expiry
+
+    @Override
+    public CompletableFuture<Void> delete(String path) {
+        return async(() -> inTx(tx -> {
+            remove(tx, lookup(tx, path, clock.getAsLong(), true));
+            return null;
+        }));
+    }
+
+    /**
+     * Deletes {@code s} (its row locked): a soft delete while forks read through it, else a purge that releases its
+     * source and cascades up the chain, locking each ancestor it changes (child before source, as creates do).
+     */
+    private static void remove(Tx tx, StreamRow s) throws SQLException {
+        if (Deletion.isSoft(s.meta().refCount())) {
+            PgTables.softDelete(tx.c, s);
+            tx.signal(s.path());
+            return;
+        }
+        List<StreamRow> purged = new ArrayList<>();
+        purged.add(s);
+        StreamRow survivor = source(tx.c, s);
+        while (survivor != null && Deletion.purgedWithLastFork(survivor.meta().softDeleted(), survivor.meta().refCount())) {
+            purged.add(survivor);
+            survivor = source(tx.c, survivor);
+        }
+        for (StreamRow c : purged) {
+            PgTables.drop(tx.c, c);
+            tx.signal(c.path());
+        }
+        if (survivor != null) {
+            PgTables.addReference(tx.c, survivor, -1);
+            tx.signal(survivor.path());
+        }
+    }
+
+    private static StreamRow source(Connection c, StreamRow s) throws SQLException {
+        return s.sourcePath() == null ? null : PgTables.load(c, s.sourcePath(), s.meta().forkSourceId(), true);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public CompletableFuture<StreamInfo> info(String path) {
+        return async(() -> inTx(tx -> info(lookup(tx, path, clock.getAsLong(), false).meta())));
+    }
+
+    @Override
+    public CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes) {
+        // Taken before the tail is read: a commit landing in between fires it (no lost wake-up).
+        CommitSignal signal = signals.current(path);
+        return async(() -> inTx(tx -> doRead(tx, path, incarnation, from, maxBytes, signal)));
+    }
+
+    private ReadResult doRead(Tx tx, String path, long incarnation, ReadFrom from, int maxBytes, CommitSignal signal)
+            throws SQLException {
+        long now = clock.getAsLong();
+        StreamRow s = lookup(tx, path, now, false);
+        if (incarnation != ANY_INCARNATION && s.id() != incarnation) throw StreamError.notFound();
+        StreamMeta m = s.meta();
+        if (m.ttl() != null) PgTables.touch(tx.c, s, now);
+        long tail = m.tail();
+        long start;
+        try {
+            start = from.startIn(tail);
+        } catch (ProtocolException e) {
+            throw new StreamError(Kind.BAD_REQUEST, e.getMessage());
+        }
+        if (start == tail) {
+            return new ReadResult(s.id(), m.contentType(), m.json(), Offset.at(tail), List.of(), Offset.at(tail), true,
+                    m.closed(), signal);
+        }
+        List<ByteBuffer> out = new ArrayList<>();
+        long end = readChain(tx.c, s, start, tail, Math.max(1, maxBytes), out);
+        return new ReadResult(s.id(), m.contentType(), m.json(), Offset.at(start), out, Offset.at(end), end == tail,
+                m.closed() && end == tail, signal);
+    }
+
+    /**
+     * Reads {@code [from, to)} through the fork chain, inherited ranges first (one statement per stream), as
+     * {@code ForkChain.read} does for the engine.
+     */
+    private static long readChain(Connection c, StreamRow s, long from, long to, int budget, List<ByteBuffer> out)
+            throws SQLException {
+        List<StreamRow> chain = new ArrayList<>();
+        List<Long> limits = new ArrayList<>();
+        long limit = to;
+        for (StreamRow r = s; ; ) {
+            chain.add(r);
+            limits.add(limit);
+            if (r.sourcePath() == null || from >= r.meta().forkOffset()) break;
+            limit = Math.min(limit, r.meta().forkOffset());
+            StreamRow next = PgTables.load(c, r.sourcePath(), r.meta().forkSourceId(), false);
+            if (next == null) throw new StreamError(Kind.UNAVAILABLE, "fork source is missing");
+            r = next;
+        }
+        long pos = from;
+        int used = 0;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            StreamRow r = chain.get(i);
+            long end = limits.get(i);
+            if (pos >= end) continue;
+            if (used >= budget) return pos;
+            LogChunk chunk = PgTables.read(c, r.path(), r.id(), pos, end, budget - used, r.meta().json(), out.isEmpty());
+            if (pos == from && r.meta().json() && chunk.startsInsideRecord()) {
+                throw new StreamError(Kind.BAD_REQUEST, "offset is not at a message boundary");
+            }
+            out.addAll(chunk.buffers());
+            used += chunk.bytes();
+            pos = chunk.end();
+            if (pos < end) return pos;
+        }
+        return pos;
+    }
+
+    /**
+     * Finds a usable stream: 404 when missing or expired (an expired stream is removed, and that committed, first),
+     * 410 when soft-deleted. Locks its row when {@code forUpdate}.
+     */
+    private static StreamRow lookup(Tx tx, String path, long now, boolean forUpdate) throws SQLException {
+        StreamRow s = PgTables.load(tx.c, path, forUpdate);
+        if (s == null) throw StreamError.notFound();
+        if (s.meta().softDeleted()) throw StreamError.gone();
+        if (s.meta().isExpired(now)) {
+            StreamRow locked = forUpdate ? s : PgTables.load(tx.c, path, s.id(), true);
+            if (locked != null && !locked.meta().softDeleted() && locked.meta().isExpired(now)) remove(tx, locked);
+            tx.commitBeforeFailing = true;
+            throw StreamError.notFound();
+        }
+        return s;
+    }
+
+    private static StreamInfo info(StreamMeta m) {
+        return new StreamInfo(m.path(), m.contentType(), Offset.at(m.tail()), m.closed(), m.ttl(), m.expiresAt());
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /** One transaction's connection, and what to do once it commits. */
+    private static final class Tx {
+        final Connection c;
+        final List<String> signalled = new ArrayList<>(2);
+        /** A refusal that follows a change which must stand (an expired stream removed on the way). */
+        boolean commitBeforeFailing;
+
+        Tx(Connection c) {
+            this.c = c;
+        }
+
+        void signal(String path) {
+            signalled.add(path);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Tx tx) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction, again on a transient conflict; live readers are woken after commit. */
+    private <T> T inTx(Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                Tx tx = new Tx(c);
+                try {
+                    T result = work.run(tx);
+                    c.commit();
+                    afterCommit(tx);
+                    return result;
+                } catch (StreamError e) {
+                    if (tx.commitBeforeFailing) {
+                        c.commit();
+                        afterCommit(tx);
+                    } else {
+                        c.rollback();
+                    }
+                    throw e;
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                if (RETRY.contains(e.getSQLState()) && attempt < MAX_ATTEMPTS) continue;
+                LOG.warn("PostgreSQL statement failed ({}): {}", e.getSQLState(), e.getMessage());
+                throw new StreamError(Kind.UNAVAILABLE, "storage unavailable");
+            }
+        }
+    }
+
+    private void afterCommit(Tx tx) {
+        for (String path : tx.signalled) signals.fire(path);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it
+        }
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> op) {
+        try {
+            return CompletableFuture.supplyAsync(op, workers);
+        } catch (RuntimeException e) { // rejected: closed
+            return CompletableFuture.failedFuture(new StreamError(Kind.UNAVAILABLE, "storage is closed"));
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+    }
+}
