@@ -12,6 +12,8 @@ import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
+import dev.durablestreams.storage.postgres.PgConfig;
+import dev.durablestreams.storage.postgres.PostgresStore;
 import dev.durablestreams.storage.rocksdb.RocksLog;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -65,9 +67,6 @@ public final class Main implements Callable<Integer> {
     @Setting(env = false, file = false)
     boolean printConfig;
 
-    /** Storage backends. */
-    enum Storage { rocksdb, memory }
-
     /** How appends reach the disk before they are acknowledged (rocksdb only). */
     enum Durability { sync, async }
 
@@ -79,9 +78,20 @@ public final class Main implements Callable<Integer> {
             description = "Port to listen on, 0 for any free port (env DS_PORT; default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--storage", defaultValue = "rocksdb",
-            description = "Storage backend: ${COMPLETION-CANDIDATES} (env DS_STORAGE; default ${DEFAULT-VALUE}).")
-    Storage storage;
+    @Option(names = "--storage", defaultValue = "rocksdb", converter = StorageChoice.Converter.class,
+            description = "Storage backend: rocksdb, memory, or a PostgreSQL URL postgresql://user:pass@host:5432/db "
+                    + "shared by any number of nodes (env DS_STORAGE; default ${DEFAULT-VALUE}).")
+    StorageChoice storage;
+
+    @Option(names = "--pg-schema", defaultValue = PgConfig.DEFAULT_SCHEMA,
+            description = "PostgreSQL schema of the tables, created and migrated at start (env DS_PG_SCHEMA; "
+                    + "default ${DEFAULT-VALUE}).")
+    String pgSchema;
+
+    @Option(names = "--pg-pool-size", defaultValue = "16",
+            description = "PostgreSQL connections per node, and threads running statements on them "
+                    + "(env DS_PG_POOL_SIZE; default ${DEFAULT-VALUE}).")
+    int pgPoolSize;
 
     @Option(names = "--data-dir", defaultValue = "./data",
             description = "Directory of the rocksdb backend (env DS_DATA_DIR; default ${DEFAULT-VALUE}).")
@@ -134,6 +144,8 @@ public final class Main implements Callable<Integer> {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw invalid("--max-body", "must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw invalid("--max-read", "must be between 1KiB and 256MiB");
         if (maxForkDepth < 0) throw invalid("--max-fork-depth", "must not be negative");
+        if (pgPoolSize < 1) throw invalid("--pg-pool-size", "must be at least 1");
+        if (!pgSchema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) throw invalid("--pg-schema", "must be a plain SQL identifier");
         if (printConfig) {
             spec.commandLine().getOut().print(EffectiveConfig.render(spec, spec.commandLine().getParseResult(), settings,
                     CONFIG_SECTIONS, "ds-server " + BuildInfo.current().describe()));
@@ -145,11 +157,12 @@ public final class Main implements Callable<Integer> {
                 sseMaxDuration, sseKeepAlive);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
-        StreamStore store = switch (storage) {
-            case memory -> new StreamEngine(new MemoryLog(), limits);
-            case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);
+        StreamStore store = switch (storage.backend()) {
+            case "memory" -> new StreamEngine(new MemoryLog(), limits);
+            case "postgresql" -> PostgresStore.open(new PgConfig(storage.url(), pgSchema, pgPoolSize), limits);
+            default -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);
         };
-        LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
+        LOG.info("storage: {}{}", storage, storage.backend().equals("rocksdb") ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
         HttpServer server = new HttpServer(config, store);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -67,6 +67,20 @@ class ConfigTest {
     }
 
     @Test
+    void storageTakesAPostgresqlUrlWhosePasswordIsNeverPrinted() throws IOException {
+        Result r = run(Map.of("DS_STORAGE", "postgresql://ds:s3cret@db.example:5432/streams"), "--print-config",
+                "--pg-schema", "tenant_a");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.line("storage")).matches("storage: 'postgresql://ds:\\*{5}@db\\.example:5432/streams' +# env DS_STORAGE");
+        assertThat(r.out()).doesNotContain("s3cret");
+        assertThat(r.line("pg-schema")).matches("pg-schema: tenant_a +# flag --pg-schema");
+        assertThat(r.line("pg-pool-size")).matches("pg-pool-size: 16 +# default");
+        assertOneLine(run(Map.of("DS_STORAGE", "mysql://h/db"), "--print-config"),
+                "DS_STORAGE: 'mysql://h/db' must be rocksdb, memory or a postgresql:// URL");
+        assertOneLine(run(Map.of("DS_PG_SCHEMA", "a;b"), "--print-config"), "DS_PG_SCHEMA: 'a;b' must be a plain SQL identifier");
+    }
+
+    @Test
     void configFileCanComeFromTheEnvironmentAndItsOutputIsAValidConfigFile() throws IOException {
         Path f = file("storage: memory\nmax-read: 12KiB\n");
         Result r = run(Map.of("DS_CONFIG", f.toString()), "--print-config", "--port=0");

@@ -21,6 +21,7 @@ import picocli.CommandLine.ParseResult;
  */
 public final class EffectiveConfig {
     static final String MASK = "*****";
+    private static final Pattern URL_PASSWORD = Pattern.compile("(^[a-z][a-z0-9+.-]*://[^:/@]*:)[^@/]*@");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./+@-]+");
     private static final YAMLMapper OUT = YAMLMapper.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -46,7 +47,7 @@ public final class EffectiveConfig {
         for (OptionSpec o : spec.options()) {
             if (!Settings.isSetting(o) || !Settings.setting(o).file()) continue;
             Settings.Resolved r = settings.resolved(o, pr);
-            String value = Settings.isSecret(o) && !r.text().isEmpty() ? MASK : r.text();
+            String value = Settings.isSecret(o) && !r.text().isEmpty() ? MASK : maskUrlPassword(r.text());
             String line = Settings.key(o) + ": " + scalar(value);
             out.append(line).append(" ".repeat(Math.max(1, 40 - line.length())))
                     .append("# ").append(label(r)).append('\n');
@@ -72,6 +73,11 @@ public final class EffectiveConfig {
             case FILE -> "file";
             case DEFAULT -> "default";
         };
+    }
+
+    /** A URL's password ({@code scheme://user:password@host}) masked: a database URL may carry one. */
+    static String maskUrlPassword(String s) {
+        return URL_PASSWORD.matcher(s).replaceFirst("$1" + MASK + "@");
     }
 
     /** A YAML scalar that reads back as the same text: plain when safe, else single-quoted. */
