@@ -2,7 +2,8 @@
 # The full test command: unit, contract and integration tests (Maven, up to verify: the tarball is started
 # from its launcher), a seconds-long smoke run of the load
 # generator against the memory backend, then the official conformance
-# suite against the memory backend, the rocksdb backend, and the rocksdb backend restarted on the same data.
+# suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, and one
+# node on PostgreSQL (a throw-away server started by scripts/pg.sh; the JUnit PostgreSQL tests start their own).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,9 +18,12 @@ echo "== conformance suite dependencies"
 (cd conformance && npm ci --no-audit --no-fund --loglevel=error)
 
 data="$(mktemp -d)"
-trap 'rm -rf "$data"' EXIT
+pg="$(mktemp -u /tmp/ds-pg.XXXXXX)"
+trap 'rm -rf "$data"; scripts/pg.sh stop "$pg"' EXIT
 scripts/conformance.sh memory --storage memory
 scripts/conformance.sh rocksdb --storage rocksdb --data-dir "$data/db"
 scripts/conformance.sh rocksdb-restarted --storage rocksdb --data-dir "$data/db"
+pg_url="$(scripts/pg.sh start "$pg")"
+scripts/conformance.sh postgresql --storage "$pg_url"
 
 echo "== all tests passed"
