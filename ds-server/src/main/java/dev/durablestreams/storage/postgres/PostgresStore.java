@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * closed flag together), so concurrent appends to one stream serialize on its row and appends to different streams
  * never contend. Statements run on a bounded worker pool, never on the caller's thread.
  *
- * <p>Live readers of this node are woken by this node's commits.
+ * <p>Live readers are woken by commits on any node: each commit that changes a stream notifies its path
+ * ({@link ChangeFeed}); this node's own commits also wake its readers directly.
  */
 public final class PostgresStore implements StreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
@@ -66,6 +67,8 @@ public final class PostgresStore implements StreamStore {
     private final EngineOptions options;
     private final LongSupplier clock;
     private final Signals signals = new Signals();
+    private final String channel;
+    private final ChangeFeed feed;
 
     /** Connects, creates or migrates the schema, and opens the store. */
     public static PostgresStore open(PgConfig config, EngineOptions options) {
@@ -94,6 +97,9 @@ public final class PostgresStore implements StreamStore {
             pool.close();
             throw e;
         }
+        this.channel = ChangeFeed.channel(config.schema());
+        this.feed = new ChangeFeed(config, signals);
+        if (!feed.awaitListening(10_000)) LOG.warn("not yet listening for changes of other nodes; still trying");
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.poolSize(), r -> {
             Thread t = new Thread(r, "ds-pg-" + n.incrementAndGet());
@@ -370,11 +376,13 @@ public final class PostgresStore implements StreamStore {
                 Tx tx = new Tx(c);
                 try {
                     T result = work.run(tx);
+                    notifyChanges(tx);
                     c.commit();
                     afterCommit(tx);
                     return result;
                 } catch (StreamError e) {
                     if (tx.commitBeforeFailing) {
+                        notifyChanges(tx);
                         c.commit();
                         afterCommit(tx);
                     } else {
@@ -391,6 +399,11 @@ public final class PostgresStore implements StreamStore {
                 throw new StreamError(Kind.UNAVAILABLE, "storage unavailable");
             }
         }
+    }
+
+    /** Queues the notifications of {@code tx}'s changes; PostgreSQL sends them when it commits. */
+    private void notifyChanges(Tx tx) throws SQLException {
+        for (String path : tx.signalled) ChangeFeed.notify(tx.c, channel, path);
     }
 
     private void afterCommit(Tx tx) {
@@ -415,6 +428,7 @@ public final class PostgresStore implements StreamStore {
 
     @Override
     public void close() {
+        feed.close();
         workers.shutdown();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);

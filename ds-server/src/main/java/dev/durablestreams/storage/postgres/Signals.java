@@ -20,4 +20,9 @@ final class Signals {
         CommitSignal s = byPath.remove(path);
         if (s != null) s.fire();
     }
+
+    /** Wakes every reader waiting on this node: each re-reads its stream's tail. */
+    void fireAll() {
+        for (String path : byPath.keySet()) fire(path);
+    }
 }

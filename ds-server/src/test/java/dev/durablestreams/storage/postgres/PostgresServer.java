@@ -5,15 +5,33 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One throw-away PostgreSQL server per test JVM, started by {@code scripts/pg.sh} on first use and stopped when the
- * JVM's tests are done. Tests call {@link #url(ExtensionContext)} (or {@link #url()}) from a JUnit callback.
+ * JVM's tests are done. A test class uses it with {@code @ExtendWith(PostgresServer.Start.class)} and reads
+ * {@link #url()}.
  */
 public final class PostgresServer implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     private static final Object LOCK = new Object();
     private static PostgresServer instance;
+
+    /** Starts the JVM's server, if not yet running, before the class's first test. */
+    public static final class Start implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            url(context);
+        }
+    }
+
+    /** The running server's URL; {@link Start} must have run. */
+    public static String url() {
+        synchronized (LOCK) {
+            if (instance == null) throw new IllegalStateException("no PostgreSQL: @ExtendWith(PostgresServer.Start.class)");
+            return instance.url;
+        }
+    }
 
     private final Path script;
     private final Path dir;

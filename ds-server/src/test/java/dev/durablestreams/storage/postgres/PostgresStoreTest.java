@@ -8,32 +8,21 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The storage contract on PostgreSQL, against a real server started by {@code scripts/pg.sh}. Every test gets its
  * own schema, created and migrated by the store; a restart reopens the same schema.
  */
-@ExtendWith(PostgresStoreTest.Server.class)
+@ExtendWith(PostgresServer.Start.class)
 class PostgresStoreTest extends StreamStoreContract {
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
-    static String url;
     private String schema;
-
-    /** Starts the JVM's PostgreSQL before the first test. */
-    static final class Server implements BeforeAllCallback {
-        @Override
-        public void beforeAll(ExtensionContext context) {
-            url = PostgresServer.url(context);
-        }
-    }
 
     @Override
     protected StreamStore open(EngineOptions options) {
         if (schema == null) schema = "contract_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
-        return new PostgresStore(new PgConfig(url, schema, 4), options, clock::get);
+        return new PostgresStore(new PgConfig(PostgresServer.url(), schema, 4), options, clock::get);
     }
 
     @Override
@@ -43,7 +32,7 @@ class PostgresStoreTest extends StreamStoreContract {
 
     @Override
     protected long storedStreams() {
-        PgConfig c = new PgConfig(url, schema, 1);
+        PgConfig c = new PgConfig(PostgresServer.url(), schema, 1);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
              ResultSet rs = conn.createStatement().executeQuery("SELECT count(*) FROM " + schema + ".streams")) {
             rs.next();

@@ -1,0 +1,151 @@
+package dev.durablestreams.storage.postgres;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes this node's live readers when any node commits to their stream: every commit that changes a stream sends
+ * {@code NOTIFY} on the schema's channel with the stream's path (PostgreSQL delivers it after the commit, and folds
+ * repeats within one transaction), and one thread per node {@code LISTEN}s on its own connection.
+ *
+ * <p>When that connection drops, notifications may be missed: every waiting reader is woken at once and then once a
+ * {@link #RECHECK_MILLIS} until the connection is back (a reader woken for nothing re-reads the tail and waits
+ * again), and the thread reconnects with backoff.
+ */
+final class ChangeFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+    static final long RECHECK_MILLIS = 1_000;
+    private static final long MAX_BACKOFF_MILLIS = 10_000;
+    /** NOTIFY payloads are at most 8000 bytes; a longer path wakes every reader of the node (an empty payload). */
+    private static final int MAX_PAYLOAD = 7_900;
+
+    private final PgConfig config;
+    private final String channel;
+    private final Signals signals;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Connection connection;
+    private final CountDownLatch listening = new CountDownLatch(1);
+
+    ChangeFeed(PgConfig config, Signals signals) {
+        this.config = config;
+        this.channel = channel(config.schema());
+        this.signals = signals;
+        this.thread = new Thread(this::run, "ds-pg-listen");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The notification channel of a schema: nodes sharing a schema share it. */
+    static String channel(String schema) {
+        String c = "ds_" + schema;
+        return c.length() > 63 ? c.substring(0, 63) : c;
+    }
+
+    /** Queues the notification of a change to {@code path}; sent when the transaction of {@code c} commits. */
+    static void notify(Connection c, String channel, String path) throws SQLException {
+        String payload = path.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD ? "" : path;
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            st.setString(1, channel);
+            st.setString(2, payload);
+            st.execute();
+        }
+    }
+
+    private void run() {
+        long backoff = 250;
+        while (!closed) {
+            try (Connection c = connect()) {
+                connection = c;
+                try (Statement st = c.createStatement()) {
+                    st.execute("LISTEN " + channel);
+                }
+                if (backoff > 250) LOG.info("change notifications from PostgreSQL resumed");
+                backoff = 250;
+                signals.fireAll(); // whatever was committed while not listening
+                listening.countDown();
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] ns = pg.getNotifications((int) RECHECK_MILLIS);
+                    if (ns == null) continue;
+                    for (PGNotification n : ns) {
+                        if (n.getParameter().isEmpty()) signals.fireAll();
+                        else signals.fire(n.getParameter());
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) return;
+                LOG.warn("change notifications from PostgreSQL interrupted ({}); live readers re-check every {} ms, "
+                        + "reconnecting in {} ms", e.getMessage(), RECHECK_MILLIS, backoff);
+            } finally {
+                connection = null;
+            }
+            long until = System.currentTimeMillis() + backoff;
+            while (!closed && System.currentTimeMillis() < until) {
+                signals.fireAll();
+                pause(Math.min(RECHECK_MILLIS, Math.max(1, until - System.currentTimeMillis())));
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    /**
+     * Waits until the first {@code LISTEN} is in place, so readers that start afterwards miss no notification and
+     * are not woken for nothing; false when it took longer (the database is down: the feed keeps trying).
+     */
+    boolean awaitListening(long millis) {
+        try {
+            return listening.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties p = new Properties();
+        if (config.user() != null) p.setProperty("user", config.user());
+        if (config.password() != null) p.setProperty("password", config.password());
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(config.jdbcUrl(), p);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close(); // ends a wait in getNotifications
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
