@@ -2,8 +2,9 @@
 # The full test command: unit, contract and integration tests (Maven, up to verify: the tarball is started
 # from its launcher), a seconds-long smoke run of the load
 # generator against the memory backend, then the official conformance
-# suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, and one
-# node on PostgreSQL (a throw-away server started by scripts/pg.sh; the JUnit PostgreSQL tests start their own).
+# suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, one node on
+# PostgreSQL (a throw-away server started by scripts/pg.sh; the JUnit PostgreSQL tests start their own), and two
+# nodes on PostgreSQL behind a round-robin proxy (scripts/proxy.sh: every request goes to the other node).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -25,5 +26,6 @@ scripts/conformance.sh rocksdb --storage rocksdb --data-dir "$data/db"
 scripts/conformance.sh rocksdb-restarted --storage rocksdb --data-dir "$data/db"
 pg_url="$(scripts/pg.sh start "$pg")"
 scripts/conformance.sh postgresql --storage "$pg_url"
+scripts/conformance.sh postgresql-2-nodes --nodes 2 --storage "$pg_url" --pg-schema two_nodes
 
 echo "== all tests passed"
