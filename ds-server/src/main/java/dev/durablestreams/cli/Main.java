@@ -1,6 +1,7 @@
 package dev.durablestreams.cli;
 
 import dev.durablestreams.http.HttpServer;
+import dev.durablestreams.http.Limits;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
@@ -83,19 +84,72 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--max-connections", defaultValue = "${env:DS_MAX_CONNECTIONS:-0}",
+            description = "Connections open at once; more are closed when accepted. 0 = the process's file-descriptor "
+                    + "limit minus headroom (env DS_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--header-timeout", defaultValue = "${env:DS_HEADER_TIMEOUT:-20s}",
+            converter = Units.DurationConverter.class,
+            description = "Time to receive a request head once it starts; then 408 and close, 0 = none "
+                    + "(env DS_HEADER_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration headerTimeout;
+
+    @Option(names = "--body-timeout", defaultValue = "${env:DS_BODY_TIMEOUT:-30s}",
+            converter = Units.DurationConverter.class,
+            description = "Longest pause within a request body; then 408 and close, 0 = none "
+                    + "(env DS_BODY_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration bodyTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:DS_IDLE_TIMEOUT:-60s}",
+            converter = Units.DurationConverter.class,
+            description = "Keep-alive connections with no request and no open response are closed after this, 0 = "
+                    + "never (env DS_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--sse-chunk", defaultValue = "${env:DS_SSE_CHUNK:-256KiB}", converter = Units.SizeConverter.class,
+            description = "Largest chunk of one SSE data event, at most --max-read (env DS_SSE_CHUNK; default ${DEFAULT-VALUE}).")
+    long sseChunk;
+
+    @Option(names = "--max-pending-output", defaultValue = "${env:DS_MAX_PENDING_OUTPUT:-256MiB}",
+            converter = Units.SizeConverter.class,
+            description = "Response bytes all connections may hold unsent; past it the slowest readers are closed, "
+                    + "0 = unlimited (env DS_MAX_PENDING_OUTPUT; default ${DEFAULT-VALUE}).")
+    long maxPendingOutput;
+
+    @Option(names = "--max-inflight-body", defaultValue = "${env:DS_MAX_INFLIGHT_BODY:-0}",
+            converter = Units.SizeConverter.class,
+            description = "Request body bytes all requests in progress may hold; past it requests get 503. "
+                    + "0 = a quarter of the heap, at most 512MiB, at least --max-body (env DS_MAX_INFLIGHT_BODY).")
+    long maxInflightBody;
+
     @Override
     public Integer call() throws Exception {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
                 new CommandLine(this), "--max-body must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw new CommandLine.ParameterException(
                 new CommandLine(this), "--max-read must be between 1KiB and 256MiB");
+        if (sseChunk < 1024 || sseChunk > maxRead) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--sse-chunk must be between 1KiB and --max-read");
+        if (maxConnections < 0) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--max-connections must be 0 (derived) or more");
+        if (maxPendingOutput < 0) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--max-pending-output must be 0 (unlimited) or more");
+        if (maxInflightBody != 0 && maxInflightBody < maxBody) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--max-inflight-body must be at least --max-body (or 0 for the default)");
+        Limits limits = new Limits(maxConnections == 0 ? Limits.defaultMaxConnections() : maxConnections,
+                headerTimeout, bodyTimeout, idleTimeout, (int) sseChunk, maxPendingOutput,
+                maxInflightBody == 0 ? Limits.defaultMaxInflightBody((int) maxBody) : maxInflightBody);
+        LOG.info("limits: {} connections, pending output {} bytes, in-flight bodies {} bytes, timeouts: header {}, "
+                + "body {}, idle {}", limits.maxConnections() == 0 ? "unlimited" : limits.maxConnections(),
+                limits.maxPendingOutput(), limits.maxInflightBody(), headerTimeout, bodyTimeout, idleTimeout);
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
-                sseMaxDuration, sseKeepAlive);
-        EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
+                sseMaxDuration, sseKeepAlive, limits);
+        EngineOptions storageLimits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
         StreamStore store = switch (storage) {
-            case memory -> new StreamEngine(new MemoryLog(), limits);
-            case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);
+            case memory -> new StreamEngine(new MemoryLog(), storageLimits);
+            case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), storageLimits);
         };
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * codec, keep-alive, protocol headers on every response, body collection with its size limit, routing.
+ * codec, read timeouts, pending-output accounting, keep-alive, protocol headers on every response, the
+ * in-flight body budget, body collection with its size limit, routing. Connections over the cap are closed
+ * before they get a pipeline.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -33,11 +35,16 @@ public final class HttpServer implements AutoCloseable {
     private final StreamStore store;
     private final EventLoopGroup group;
     private final SseFrameCache frames = new SseFrameCache();
+    private final ConnectionLimits limits = new ConnectionLimits();
+    private final ConnectionCap cap;
+    private final OutputBudget output;
     private Channel channel;
 
     public HttpServer(ServerConfig config, StreamStore store) {
         this.config = config;
         this.store = store;
+        this.cap = new ConnectionCap(config.limits().maxConnections(), limits);
+        this.output = new OutputBudget(config.limits().maxPendingOutput(), limits);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -50,15 +57,21 @@ public final class HttpServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new AcceptErrorHandler(limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!cap.admit(ch)) return;
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
+                                .addLast("timeouts", new ConnectionTimeouts(config.limits(), limits))
+                                .addLast("pending-output", output.newMeter())
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
+                                .addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
+                                        config.maxBody(), limits))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()))
                                 .addLast("router", new StreamRouter(store, config, frames));
                     }
@@ -68,6 +81,11 @@ public final class HttpServer implements AutoCloseable {
         LOG.info("serving Durable Streams on http://{}:{}{} ({} transport)", config.host(), port, StreamRequest.ROOT,
                 Epoll.isAvailable() ? "epoll" : "nio");
         return port;
+    }
+
+    /** What the connection, timeout and memory limits are doing; for metrics and tests. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     public void awaitClose() throws InterruptedException {

@@ -14,9 +14,20 @@ final class InProcessServer implements AutoCloseable {
 
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
-        server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
-                store);
+        this(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive));
+    }
+
+    InProcessServer(ServerConfig config) throws InterruptedException {
+        server = new HttpServer(config, store);
         base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
+    }
+
+    int port() {
+        return java.net.URI.create(base).getPort();
+    }
+
+    ConnectionLimits limits() {
+        return server.limits();
     }
 
     @Override
