@@ -26,7 +26,7 @@ final class AcceptErrorHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         stats.acceptErrors.increment();
-        log.warn("accepting a connection failed, pausing accepts for " + PAUSE_MILLIS + " ms", String.valueOf(cause));
+        log.warn("accepting a connection failed, pausing accepts for " + PAUSE_MILLIS + " ms", cause.getMessage() != null ? cause.getMessage() : String.valueOf(cause));
         ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead()) {
             config.setAutoRead(false);

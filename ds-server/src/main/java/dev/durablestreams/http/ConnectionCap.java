@@ -1,13 +1,16 @@
 package dev.durablestreams.http;
 
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Keeps the number of open connections under a cap set below the file-descriptor limit, so the server never runs
  * out of descriptors for storage files and new clients; a connection over the cap is closed as soon as it is
- * accepted, which costs its descriptor only for that moment.
+ * active, before anything is read from it, which costs its descriptor only for that moment. First in the pipeline.
  */
-final class ConnectionCap {
+@ChannelHandler.Sharable
+final class ConnectionCap extends ChannelInboundHandlerAdapter {
     private final int max;
     private final ConnectionLimits stats;
 
@@ -16,16 +19,17 @@ final class ConnectionCap {
         this.stats = stats;
     }
 
-    /** Counts the connection in, or closes it and returns false when the cap is reached. */
-    boolean admit(Channel ch) {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
         long open = stats.openConnections.incrementAndGet();
         if (max > 0 && open > max) {
             stats.openConnections.decrementAndGet();
             stats.refusedConnections.increment();
-            ch.close();
-            return false;
+            ctx.close();
+            return;
         }
-        ch.closeFuture().addListener(f -> stats.openConnections.decrementAndGet());
-        return true;
+        ctx.channel().closeFuture().addListener(f -> stats.openConnections.decrementAndGet());
+        ctx.pipeline().remove(this);
+        super.channelActive(ctx);
     }
 }

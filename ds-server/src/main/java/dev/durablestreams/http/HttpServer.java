@@ -24,9 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * codec, read timeouts, pending-output accounting, keep-alive, protocol headers on every response, the
- * in-flight body budget, body collection with its size limit, routing. Connections over the cap are closed
- * before they get a pipeline.
+ * connection cap, codec, read timeouts, pending-output accounting, keep-alive, protocol headers on every response, the
+ * in-flight body budget, body collection with its size limit, routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -63,8 +62,8 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!cap.admit(ch)) return;
                         ch.pipeline()
+                                .addLast("connection-cap", cap)
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
                                 .addLast("timeouts", new ConnectionTimeouts(config.limits(), limits))
                                 .addLast("pending-output", output.newMeter())
