@@ -108,7 +108,7 @@ public final class Main implements Callable<Integer> {
     Duration idleTimeout;
 
     @Option(names = "--sse-chunk", defaultValue = "${env:DS_SSE_CHUNK:-256KiB}", converter = Units.SizeConverter.class,
-            description = "Largest chunk of one SSE data event, at most --max-read (env DS_SSE_CHUNK; default ${DEFAULT-VALUE}).")
+            description = "Largest chunk of one SSE data event; --max-read if smaller (env DS_SSE_CHUNK; default ${DEFAULT-VALUE}).")
     long sseChunk;
 
     @Option(names = "--max-pending-output", defaultValue = "${env:DS_MAX_PENDING_OUTPUT:-256MiB}",
@@ -129,8 +129,8 @@ public final class Main implements Callable<Integer> {
                 new CommandLine(this), "--max-body must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw new CommandLine.ParameterException(
                 new CommandLine(this), "--max-read must be between 1KiB and 256MiB");
-        if (sseChunk < 1024 || sseChunk > maxRead) throw new CommandLine.ParameterException(
-                new CommandLine(this), "--sse-chunk must be between 1KiB and --max-read");
+        if (sseChunk < 1024 || sseChunk > 256L << 20) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--sse-chunk must be between 1KiB and 256MiB");
         if (maxConnections < 0) throw new CommandLine.ParameterException(
                 new CommandLine(this), "--max-connections must be 0 (derived) or more");
         if (maxPendingOutput < 0) throw new CommandLine.ParameterException(

@@ -51,10 +51,10 @@ final class BodyBudgetHandler extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpRequest req && req.decoderResult().isSuccess()) {
-            reading = new Reservation();
+        if (msg instanceof HttpRequest req) {
+            reading = new Reservation(); // every request gets one, so responses match them in order
             held.add(reading);
-            long declared = declaredLength(req);
+            long declared = req.decoderResult().isSuccess() ? declaredLength(req) : -1;
             // Declared lengths over --max-body are refused with 413 by body collection; never reserve them.
             if (declared > 0 && declared <= maxBody) {
                 if (!reserve(ctx, msg, declared)) return;
