@@ -1,6 +1,9 @@
 package dev.durablestreams.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -21,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * <li>idle: between requests, when no response is open; close.</li>
  * </ul>
  * While a response is open (a slow append, a long-poll, an SSE response) none applies: the connection is busy,
- * not idle. One timer per connection, pushed forward lazily rather than rescheduled on every read.
+ * not idle. One timer per connection, pushed forward lazily rather than rescheduled on every read. Its
+ * {@link #byteSensor()} goes right before the codec: only it can tell that bytes of a head arrived before the
+ * codec decodes anything (a read completion alone proves nothing: epoll reports some that read no bytes).
  */
 final class ConnectionTimeouts extends ChannelDuplexHandler {
     private enum Phase { IDLE, HEAD, BODY, BUSY }
@@ -35,6 +40,7 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
     private boolean inBody; // between a request head and its last content
     private boolean headStarted; // bytes of the next request head arrived, the head is not decoded yet
     private boolean messageThisRead;
+    private boolean bytesThisRead;
     private boolean expired;
     private Phase phase = Phase.BUSY;
     private long deadline; // nanoTime at which the current phase times out; meaningful unless BUSY
@@ -46,6 +52,22 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
         this.headNanos = limits.headerTimeout().toNanos();
         this.bodyNanos = limits.bodyTimeout().toNanos();
         this.stats = stats;
+    }
+
+    /** The handler that goes right before the codec and notes that bytes arrived. */
+    ChannelHandler byteSensor() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ByteBuf b && b.isReadable()) bytesThisRead = true;
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
+    /** The timeout that applies now, for tests. */
+    String phase() {
+        return phase.name();
     }
 
     @Override
@@ -81,11 +103,12 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // Bytes arrived but the codec produced nothing: a request head is on its way.
-        if (!messageThisRead && !inBody && !headStarted && !expired) {
+        if (bytesThisRead && !messageThisRead && !inBody && !headStarted && !expired) {
             headStarted = true;
             update(ctx, false);
         }
         messageThisRead = false;
+        bytesThisRead = false;
         ctx.fireChannelReadComplete();
     }
 

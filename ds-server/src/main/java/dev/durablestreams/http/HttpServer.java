@@ -62,10 +62,12 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ConnectionTimeouts timeouts = new ConnectionTimeouts(config.limits(), limits);
                         ch.pipeline()
                                 .addLast("connection-cap", cap)
+                                .addLast("timeouts-bytes", timeouts.byteSensor())
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                                .addLast("timeouts", new ConnectionTimeouts(config.limits(), limits))
+                                .addLast("timeouts", timeouts)
                                 .addLast("pending-output", output.newMeter())
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
