@@ -29,7 +29,7 @@ final class ConnectionCap extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().closeFuture().addListener(f -> stats.openConnections.decrementAndGet());
-        ctx.pipeline().remove(this);
         super.channelActive(ctx);
+        ctx.pipeline().remove(this);
     }
 }
