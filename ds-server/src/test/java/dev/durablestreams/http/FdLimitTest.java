@@ -140,8 +140,16 @@ class FdLimitTest {
         }
 
         String descriptors() {
+            String sockets;
+            try {
+                Process ss = new ProcessBuilder("ss", "-tan", "sport = :" + port).redirectErrorStream(true).start();
+                sockets = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                        .filter(l -> !l.contains("ESTAB")).reduce("", (a, b) -> a + b + "\n");
+            } catch (IOException e) {
+                sockets = "ss failed: " + e;
+            }
             try (var fds = java.nio.file.Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
-                return "open descriptors: " + fds.count();
+                return "open descriptors: " + fds.count() + "; server sockets not established:\n" + sockets;
             } catch (IOException e) {
                 return "open descriptors unknown: " + e;
             }
