@@ -23,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * connection cap, codec, read timeouts, pending-output accounting, keep-alive, protocol headers on every response, the
- * in-flight body budget, body collection with its size limit, routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: connection cap, codec, read
+ * timeouts, pending-output accounting, protocol headers on every response, one request at a time so responses
+ * leave in request order, request-line and Host checks, keep-alive, the in-flight body budget, body collection
+ * with its size limit, routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -69,8 +70,10 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
                                 .addLast("timeouts", timeouts)
                                 .addLast("pending-output", output.newMeter())
-                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
+                                .addLast("order", new Http1ResponseOrder())
+                                .addLast("request-check", new Http1RequestCheck())
+                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
                                         config.maxBody(), limits))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()))

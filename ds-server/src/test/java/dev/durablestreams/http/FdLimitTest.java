@@ -91,8 +91,9 @@ class FdLimitTest {
 
         Child(String... args) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // The server's logback.xml (INFO), not the tests' (WARN): start-up lines are awaited.
             StringBuilder cmd = new StringBuilder("ulimit -n " + FD_LIMIT + " && exec '" + java + "' -Xmx128m"
-                    + " -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
+                    + " -XX:TieredStopAtLevel=1 -Dlogback.configurationFile=logback.xml -cp '" + System.getProperty("java.class.path")
                     + "' dev.durablestreams.cli.Main --port 0 --storage memory");
             for (String a : args) cmd.append(' ').append(a);
             ProcessBuilder pb = new ProcessBuilder("bash", "-c", cmd.toString()).redirectErrorStream(true);
