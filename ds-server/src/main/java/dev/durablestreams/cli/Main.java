@@ -2,13 +2,26 @@ package dev.durablestreams.cli;
 
 import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.http.ServerConfig;
+import dev.durablestreams.storage.NotifyingStore;
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.storage.rocksdb.RocksSubscriptionStore;
+import dev.durablestreams.storage.subscription.MemorySubscriptionStore;
+import dev.durablestreams.storage.subscription.SubscriptionStore;
+import dev.durablestreams.subscription.SigningKeys;
+import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionManager;
+import dev.durablestreams.subscription.WebhookSender;
+import dev.durablestreams.subscription.WebhookUrlPolicy;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
 import dev.durablestreams.storage.rocksdb.RocksLog;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +96,16 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--webhook-signing-key", defaultValue = "${env:DS_WEBHOOK_SIGNING_KEY}",
+            description = "Ed25519 private key (PKCS#8 PEM) that signs webhooks; without it a key is generated once "
+                    + "and stored with the data (env DS_WEBHOOK_SIGNING_KEY).")
+    Path webhookSigningKey;
+
+    @Option(names = "--webhook-allow-hosts", defaultValue = "${env:DS_WEBHOOK_ALLOW_HOSTS:-}", split = ",",
+            description = "Comma-separated webhook hosts exempt from the private-network (SSRF) checks "
+                    + "(env DS_WEBHOOK_ALLOW_HOSTS).")
+    List<String> webhookAllowHosts;
+
     @Override
     public Integer call() throws Exception {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
@@ -93,15 +116,29 @@ public final class Main implements Callable<Integer> {
                 sseMaxDuration, sseKeepAlive);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
-        StreamStore store = switch (storage) {
+        StreamStore engine = switch (storage) {
             case memory -> new StreamEngine(new MemoryLog(), limits);
             case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);
         };
+        SubscriptionStore subscriptionStore = storage == Storage.memory ? new MemorySubscriptionStore()
+                : RocksSubscriptionStore.open(dataDir.resolve("subscriptions"));
+        Set<String> allowHosts = new HashSet<>();
+        if (webhookAllowHosts != null) {
+            for (String h : webhookAllowHosts) if (!h.isBlank()) allowHosts.add(h.trim().toLowerCase(Locale.ROOT));
+        }
+        WebhookUrlPolicy urls = WebhookUrlPolicy.standard(allowHosts);
+        SubscriptionManager subscriptions = new SubscriptionManager(engine, subscriptionStore, urls,
+                new WebhookSender(urls, Duration.ofSeconds(5), Duration.ofSeconds(30), 8, 256),
+                System::currentTimeMillis, Math::random);
+        subscriptions.start(webhookSigningKey == null ? null : SigningKeys.readPem(webhookSigningKey));
+        StreamStore store = new NotifyingStore(engine, subscriptions);
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store);
+        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            subscriptions.close();
+            subscriptionStore.close();
             store.close();
         }, "ds-shutdown"));
         server.start();
