@@ -481,7 +481,11 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
             for (Subscription s : subs.values()) {
                 if (s.deleted) continue;
                 expireIfDue(s, now);
-                if (s.wakeId != null && s.nextAttemptAt > 0 && s.nextAttemptAt <= now && !s.delivering) deliver(s);
+                if (s.wakeId != null && s.nextAttemptAt > 0 && s.nextAttemptAt <= now && !s.delivering) {
+                    s.snapshot = currentTails(s); // a retry reports what is pending now
+                    store.commit(record(s));
+                    deliver(s);
+                }
                 if (s.leaseExpiresAt > 0) next = Math.min(next, s.leaseExpiresAt);
                 if (s.nextAttemptAt > now) next = Math.min(next, s.nextAttemptAt);
             }
