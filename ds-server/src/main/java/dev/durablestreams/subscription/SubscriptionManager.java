@@ -327,12 +327,12 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
 
     @Override
     public void created(String path, Offset tail) {
-        thread.execute(() -> guarded(() -> streamEvent(path, tail)));
+        thread.execute(() -> guarded(() -> streamEvent(path, tail, true)));
     }
 
     @Override
     public void advanced(String path, Offset tail) {
-        thread.execute(() -> guarded(() -> streamEvent(path, tail)));
+        thread.execute(() -> guarded(() -> streamEvent(path, tail, false)));
     }
 
     @Override
@@ -358,12 +358,17 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
     }
 
     /** A durable create or append: link newly matching streams from their start, then mark pending and wake. */
-    private void streamEvent(String path, Offset tail) {
+    private void streamEvent(String path, Offset tail, boolean created) {
         for (Subscription s : matching(path)) {
             Subscription.Link l = s.links.get(path);
             if (l == null) {
                 l = new Subscription.Link(false, true, Offset.ZERO, tail);
                 s.links.put(path, l);
+                store.commit(new SubscriptionCommit().putLink(s.id, path, l.encode()));
+            } else if (created) {
+                // A new incarnation (e.g. after expiry, which sends no delete): its cursor restarts at its start.
+                l.acked = Offset.ZERO;
+                l.tail = tail;
                 store.commit(new SubscriptionCommit().putLink(s.id, path, l.encode()));
             }
             if (tail.isAfter(l.tail)) l.tail = tail;

@@ -139,6 +139,7 @@ final class Harness implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+        subscriptionStore.close();
         engine.close();
     }
 }
