@@ -226,4 +226,26 @@ class PullWakeTest {
         assertThat(c2.path("generation").asLong()).isEqualTo(2);
         assertThat(h.ack("s", c, "[]", true).code()).isEqualTo("FENCED");
     }
+
+    @Test
+    void aStreamCreatedAgainIsFollowedFromItsStart() {
+        h.createJson("wake", "[]");
+        h.createJson("events/a", "[{\"n\":1},{\"n\":2}]");
+        h.createJson("events/g", "[{\"n\":1}]");
+        h.put("s", "{\"type\":\"pull-wake\",\"pattern\":\"events/g\",\"streams\":[\"events/a\"],\"wake_stream\":\"wake\"}");
+        assertThat(h.claim("s", "w").code()).isEqualTo("NO_PENDING_WORK");
+        // Expiry removes a stream without a delete event; the next create is a new incarnation with a shorter tail.
+        Offset shorter = Offset.at(3);
+        h.manager.created("events/a", shorter);
+        JsonNode claim = h.claim("s", "w").body();
+        assertThat(claim.path("streams").get(0).path("acked_offset").asText()).isEqualTo(Offset.ZERO.toString());
+        assertThat(claim.path("streams").get(0).path("tail_offset").asText()).isEqualTo(shorter.toString());
+        // A delete drops glob links and restarts explicit ones at zero.
+        h.streams.delete("events/g").join();
+        h.streams.delete("events/a").join();
+        JsonNode streams = h.get("s").body().path("streams");
+        assertThat(streams.size()).isEqualTo(1);
+        assertThat(streams.get(0).path("path").asText()).isEqualTo("events/a");
+        assertThat(streams.get(0).path("acked_offset").asText()).isEqualTo(Offset.ZERO.toString());
+    }
 }
