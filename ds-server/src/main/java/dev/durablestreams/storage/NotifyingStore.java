@@ -3,6 +3,8 @@ package dev.durablestreams.storage;
 import dev.durablestreams.protocol.ReadFrom;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link StreamStore} that tells a {@link StreamListener} about every durable create, append and delete.
@@ -10,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * the response (a request the client sends next is ordered after it).
  */
 public final class NotifyingStore implements StreamStore {
+    private static final Logger LOG = LoggerFactory.getLogger(NotifyingStore.class);
     private final StreamStore store;
     private final StreamListener listener;
 
@@ -21,7 +24,7 @@ public final class NotifyingStore implements StreamStore {
     @Override
     public CompletableFuture<CreateResult> create(CreateRequest request) {
         return store.create(request).thenApply(r -> {
-            if (r.created()) listener.created(request.path(), r.info().tail());
+            if (r.created()) tell(() -> listener.created(request.path(), r.info().tail()));
             return r;
         });
     }
@@ -29,7 +32,7 @@ public final class NotifyingStore implements StreamStore {
     @Override
     public CompletableFuture<AppendResult> append(AppendRequest request) {
         return store.append(request).thenApply(r -> {
-            if (!r.duplicate()) listener.advanced(request.path(), r.next());
+            if (!r.duplicate()) tell(() -> listener.advanced(request.path(), r.next()));
             return r;
         });
     }
@@ -37,9 +40,18 @@ public final class NotifyingStore implements StreamStore {
     @Override
     public CompletableFuture<Void> delete(String path) {
         return store.delete(path).thenApply(v -> {
-            listener.deleted(path);
+            tell(() -> listener.deleted(path));
             return v;
         });
+    }
+
+    /** The change is durable whatever the listener does: its failure must never fail the client's request. */
+    private static void tell(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.error("stream listener failed", e);
+        }
     }
 
     @Override

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
@@ -327,17 +328,17 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
 
     @Override
     public void created(String path, Offset tail) {
-        thread.execute(() -> guarded(() -> streamEvent(path, tail, true)));
+        post(() -> guarded(() -> streamEvent(path, tail, true)));
     }
 
     @Override
     public void advanced(String path, Offset tail) {
-        thread.execute(() -> guarded(() -> streamEvent(path, tail, false)));
+        post(() -> guarded(() -> streamEvent(path, tail, false)));
     }
 
     @Override
     public void deleted(String path) {
-        thread.execute(() -> guarded(() -> {
+        post(() -> guarded(() -> {
             for (Subscription s : matching(path)) {
                 Subscription.Link l = s.links.get(path);
                 if (l == null) continue;
@@ -432,7 +433,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
         String wakeId = s.wakeId;
         s.delivering = true;
         sender.send(URI.create(s.config.webhookUrl()), body, keys.signatureHeader(now / 1000, body))
-                .whenComplete((r, err) -> thread.execute(() -> guarded(() -> delivered(s, wakeId, r, err))));
+                .whenComplete((r, err) -> post(() -> guarded(() -> delivered(s, wakeId, r, err))));
     }
 
     private void delivered(Subscription s, String wakeId, WebhookSender.Response r, Throwable err) {
@@ -509,7 +510,12 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
 
     private void schedule(long at) {
         long delay = Math.max(0, at - clock.getAsLong());
-        thread.schedule(() -> tick(), delay + 1, TimeUnit.MILLISECONDS);
+        if (thread.isShutdown()) return;
+        try {
+            thread.schedule(() -> tick(), delay + 1, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: timers are rebuilt from the store on the next start
+        }
     }
 
     // ------------------------------------------------------------------ helpers
@@ -628,6 +634,15 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
         if (s.failed()) o.put("next_attempt_at", Instant.ofEpochMilli(s.nextAttemptAt).toString());
         o.put("description", s.config.description());
         return o;
+    }
+
+    /** Queues an event on the subscription thread; dropped once closed (the store is the truth on restart). */
+    private void post(Runnable event) {
+        try {
+            thread.execute(event);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("subscription event dropped while closing");
+        }
     }
 
     /** Runs {@code task} on the subscription thread. */

@@ -248,4 +248,13 @@ class PullWakeTest {
         assertThat(streams.get(0).path("path").asText()).isEqualTo("events/a");
         assertThat(streams.get(0).path("acked_offset").asText()).isEqualTo(Offset.ZERO.toString());
     }
+
+    /** Events after close (a shutdown racing appends) are dropped quietly and never fail the append. */
+    @Test
+    void appendsAfterTheManagerClosedStillSucceed() {
+        h.createJson("events/a", "[]");
+        h.put("s", SUB);
+        h.manager.close();
+        assertThat(h.append("events/a", "{\"n\":1}").isAfter(Offset.ZERO)).isTrue();
+    }
 }
