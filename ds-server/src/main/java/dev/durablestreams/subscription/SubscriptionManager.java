@@ -2,7 +2,6 @@ package dev.durablestreams.subscription;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.durablestreams.protocol.Offset;
 import dev.durablestreams.storage.AppendRequest;
@@ -143,7 +142,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                     throw new SubscriptionError(409, "SUBSCRIPTION_ALREADY_EXISTS",
                             "subscription exists with a different configuration");
                 }
-                return new Reply(200, view(existing));
+                return new Reply(200, SubscriptionJson.view(existing, keys.kid()));
             }
             Subscription s = new Subscription(id);
             s.configure(config);
@@ -173,12 +172,12 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
             store.commit(commit);
             subs.put(id, s);
             index(s);
-            return new Reply(201, view(s));
+            return new Reply(201, SubscriptionJson.view(s, keys.kid()));
         });
     }
 
     public CompletableFuture<Reply> get(String id) {
-        return on(() -> new Reply(200, view(live(id))));
+        return on(() -> new Reply(200, SubscriptionJson.view(live(id), keys.kid())));
     }
 
     /** DELETE: tombstones the subscription; its in-flight tokens can never match again. */
@@ -271,7 +270,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
             ObjectNode o = JSON.createObjectNode();
             o.put("wake_id", s.wakeId).put("generation", s.generation)
                     .put("token", tokens.issue(id, s.generation, now + TOKEN_TTL_MS));
-            o.set("streams", wakeStreams(s));
+            o.set("streams", SubscriptionJson.wakeStreams(s));
             o.put("lease_ttl_ms", s.config.leaseTtlMs());
             return new Reply(200, o);
         });
@@ -285,7 +284,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
         return on(() -> {
             long now = clock.getAsLong();
             Subscription s = fenced(id, bearer, body, now);
-            List<Map.Entry<String, Offset>> acks = parseAcks(s, body.get("acks"));
+            List<Map.Entry<String, Offset>> acks = Fencing.acks(s, body.get("acks"));
             boolean done = body.path("done").asBoolean(false);
             SubscriptionCommit commit = new SubscriptionCommit();
             for (Map.Entry<String, Offset> a : acks) {
@@ -426,7 +425,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
         long now = clock.getAsLong();
         ObjectNode o = JSON.createObjectNode();
         o.put("subscription_id", s.id).put("wake_id", s.wakeId).put("generation", s.generation);
-        o.set("streams", wakeStreams(s));
+        o.set("streams", SubscriptionJson.wakeStreams(s));
         o.put("callback_url", s.baseUrl + "__ds/subscriptions/" + s.id + "/callback");
         o.put("callback_token", tokens.issue(s.id, s.generation, now + TOKEN_TTL_MS));
         byte[] body = o.toString().getBytes(StandardCharsets.UTF_8);
@@ -526,40 +525,9 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
             throw new SubscriptionError(401, "TOKEN_INVALID", "token belongs to another subscription");
         }
         Subscription s = live(id);
-        if (body == null || !body.isObject()) throw SubscriptionError.invalid("body must be a JSON object");
         expireIfDue(s, now);
-        JsonNode gen = body.get("generation");
-        JsonNode wake = body.get("wake_id");
-        if (gen == null || !gen.canConvertToExactIntegral() || wake == null || !wake.isTextual()) {
-            throw SubscriptionError.invalid("wake_id and generation are required");
-        }
-        if (claims.generation() != s.generation) throw SubscriptionError.fenced("token is for another generation");
-        if (gen.asLong() != s.generation) throw SubscriptionError.fenced("stale generation");
-        if (s.wakeId == null || !s.wakeId.equals(wake.asText())) throw SubscriptionError.fenced("stale wake_id");
+        Fencing.check(claims.generation(), s.generation, s.wakeId, body);
         return s;
-    }
-
-    private List<Map.Entry<String, Offset>> parseAcks(Subscription s, JsonNode acks) {
-        List<Map.Entry<String, Offset>> out = new ArrayList<>();
-        if (acks == null || acks.isNull()) return out;
-        if (!acks.isArray()) throw SubscriptionError.invalid("acks must be an array");
-        for (JsonNode a : acks) {
-            String path = a.path("stream").asText(null);
-            String off = a.path("offset").asText(null);
-            if (path == null || off == null) throw SubscriptionError.invalid("each ack needs stream and offset");
-            Subscription.Link l = s.links.get(path);
-            if (l == null) throw SubscriptionError.invalidOffset("stream " + path + " is not linked");
-            Offset o;
-            try {
-                o = Offset.parse(off);
-            } catch (RuntimeException e) {
-                throw SubscriptionError.invalidOffset("invalid offset " + off);
-            }
-            if (l.acked.isAfter(o)) throw SubscriptionError.invalidOffset("ack for " + path + " moves backwards");
-            if (o.isAfter(l.tail)) throw SubscriptionError.invalidOffset("ack for " + path + " is beyond its tail");
-            out.add(Map.entry(path, o));
-        }
-        return out;
     }
 
     private Subscription live(String id) {
@@ -600,40 +568,6 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
 
     private static SubscriptionCommit record(Subscription s) {
         return new SubscriptionCommit().putSubscription(s.id, s.encode());
-    }
-
-    private ArrayNode wakeStreams(Subscription s) {
-        ArrayNode arr = JSON.createArrayNode();
-        s.snapshot.forEach((p, tail) -> {
-            Subscription.Link l = s.links.get(p);
-            if (l == null) return;
-            arr.addObject().put("path", p).put("link_type", l.type()).put("acked_offset", l.acked.toString())
-                    .put("tail_offset", tail.toString()).put("has_pending", tail.isAfter(l.acked));
-        });
-        return arr;
-    }
-
-    private ObjectNode view(Subscription s) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("id", s.id).put("subscription_id", s.id).put("type", s.config.type()).put("pattern", s.config.pattern());
-        ArrayNode arr = o.putArray("streams");
-        s.links.forEach((p, l) -> arr.addObject().put("path", p).put("link_type", l.type())
-                .put("acked_offset", l.acked.toString()));
-        if (s.config.webhook()) {
-            ObjectNode w = o.putObject("webhook");
-            w.put("url", s.config.webhookUrl());
-            w.putObject("signing").put("alg", "ed25519").put("kid", keys.kid())
-                    .put("jwks_url", s.baseUrl + "__ds/jwks.json");
-        } else {
-            o.putNull("webhook");
-        }
-        o.put("wake_stream", s.config.wakeStream());
-        o.put("lease_ttl_ms", s.config.leaseTtlMs());
-        o.put("created_at", Instant.ofEpochMilli(s.createdAt).toString());
-        o.put("status", s.failed() ? "failed" : "active");
-        if (s.failed()) o.put("next_attempt_at", Instant.ofEpochMilli(s.nextAttemptAt).toString());
-        o.put("description", s.config.description());
-        return o;
     }
 
     /** Queues an event on the subscription thread; dropped once closed (the store is the truth on restart). */
