@@ -257,4 +257,25 @@ class PullWakeTest {
         h.manager.close();
         assertThat(h.append("events/a", "{\"n\":1}").isAfter(Offset.ZERO)).isTrue();
     }
+
+    /** Acking only part of the pending work answers next_wake:true and writes the next wake at once. */
+    @Test
+    void partialAckWakesAgain() {
+        h.createJson("wake", "[]");
+        h.createJson("events/a", "[]");
+        h.createJson("events/b", "[]");
+        h.put("s", SUB);
+        Offset ta = h.append("events/a", "{\"n\":1}");
+        h.append("events/b", "{\"n\":1}");
+        JsonNode c = h.claim("s", "w").body();
+        assertThat(c.path("streams").size()).isEqualTo(2);
+        Harness.Res r = h.ack("s", c, "[{\"stream\":\"events/a\",\"offset\":\"" + ta + "\"}]", true);
+        assertThat(r.body().toString()).isEqualTo("{\"ok\":true,\"next_wake\":true}");
+        JsonNode events = h.awaitEvents("wake", 2);
+        assertThat(events.get(1).path("generation").asLong()).isEqualTo(2);
+        assertThat(events.get(1).path("stream").asText()).isEqualTo("events/b");
+        JsonNode c2 = h.claim("s", "w").body();
+        assertThat(c2.path("streams").size()).isEqualTo(1);
+        assertThat(c2.path("streams").get(0).path("path").asText()).isEqualTo("events/b");
+    }
 }
