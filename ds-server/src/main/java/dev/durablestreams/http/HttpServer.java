@@ -1,6 +1,7 @@
 package dev.durablestreams.http;
 
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.subscription.SubscriptionApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -33,6 +34,7 @@ public final class HttpServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final StreamStore store;
+    private final SubscriptionApi subscriptions;
     private final EventLoopGroup group;
     private final SseFrameCache frames = new SseFrameCache();
     private final ConnectionLimits limits = new ConnectionLimits();
@@ -41,10 +43,16 @@ public final class HttpServer implements AutoCloseable {
     private Channel channel;
 
     public HttpServer(ServerConfig config, StreamStore store) {
+        this(config, store, null);
+    }
+
+    /** @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
         this.config = config;
         this.store = store;
         this.cap = new ConnectionCap(config.limits().maxConnections(), limits);
         this.output = new OutputBudget(config.limits().maxPendingOutput(), limits);
+        this.subscriptions = subscriptions;
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -77,7 +85,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
                                         config.maxBody(), limits))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()))
-                                .addLast("router", new StreamRouter(store, config, frames));
+                                .addLast("router", new StreamRouter(store, config, frames, subscriptions));
                     }
                 });
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
