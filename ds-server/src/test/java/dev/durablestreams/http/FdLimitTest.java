@@ -114,7 +114,12 @@ class FdLimitTest {
             }, "fd-limit-server-output");
             pump.setDaemon(true);
             pump.start();
-            port = Integer.parseInt(await(SERVING).group(1));
+            try {
+                port = Integer.parseInt(await(SERVING).group(1));
+            } catch (RuntimeException | Error e) {
+                process.destroyForcibly(); // never leave a server behind
+                throw e;
+            }
         }
 
         Matcher await(Pattern p) {
