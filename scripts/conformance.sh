@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the official conformance suite against a freshly started server and fails unless it reports
-# exactly 332 passed and 0 failed.
+# exactly 338 passed and 0 failed.
 # Usage: scripts/conformance.sh <label> [--nodes N] [server flags...]
 # With --nodes N (N > 1; a shared backend such as PostgreSQL) it starts N servers with the same flags behind a
 # round-robin proxy (scripts/proxy.sh), so consecutive requests go to different nodes.
@@ -10,7 +10,7 @@ source "$root/scripts/lib.sh"
 label="$1"; shift
 nodes=1
 if [[ "${1:-}" == "--nodes" ]]; then nodes="$2"; shift 2; fi
-expected_passed=332
+expected_passed=338
 logdir="$root/ds-server/target/conformance"
 mkdir -p "$logdir"
 log="$logdir/$label-server.log"

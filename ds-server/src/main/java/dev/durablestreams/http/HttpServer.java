@@ -1,6 +1,7 @@
 package dev.durablestreams.http;
 
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.subscription.SubscriptionApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -23,22 +24,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, protocol headers on every
- * response, one request at a time so responses leave in request order, request-line and Host checks, keep-alive,
- * body collection with its size limit, routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: connection cap, codec, read
+ * timeouts, pending-output accounting, protocol headers on every response, one request at a time so responses
+ * leave in request order, request-line and Host checks, keep-alive, the in-flight body budget, body collection
+ * with its size limit, routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     private final ServerConfig config;
     private final StreamStore store;
+    private final SubscriptionApi subscriptions;
     private final EventLoopGroup group;
     private final SseFrameCache frames = new SseFrameCache();
+    private final ConnectionLimits limits = new ConnectionLimits();
+    private final ConnectionCap cap;
+    private final OutputBudget output;
     private Channel channel;
 
     public HttpServer(ServerConfig config, StreamStore store) {
+        this(config, store, null);
+    }
+
+    /** @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
         this.config = config;
         this.store = store;
+        this.cap = new ConnectionCap(config.limits().maxConnections(), limits);
+        this.output = new OutputBudget(config.limits().maxPendingOutput(), limits);
+        this.subscriptions = subscriptions;
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -51,19 +65,27 @@ public final class HttpServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new AcceptErrorHandler(limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ConnectionTimeouts timeouts = new ConnectionTimeouts(config.limits(), limits);
                         ch.pipeline()
+                                .addLast("connection-cap", cap)
+                                .addLast("timeouts-bytes", timeouts.byteSensor())
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
+                                .addLast("timeouts", timeouts)
+                                .addLast("pending-output", output.newMeter())
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
                                 .addLast("order", new Http1ResponseOrder())
                                 .addLast("request-check", new Http1RequestCheck())
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
+                                        config.maxBody(), limits))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()))
-                                .addLast("router", new StreamRouter(store, config, frames));
+                                .addLast("router", new StreamRouter(store, config, frames, subscriptions));
                     }
                 });
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
@@ -71,6 +93,11 @@ public final class HttpServer implements AutoCloseable {
         LOG.info("serving Durable Streams on http://{}:{}{} ({} transport)", config.host(), port, StreamRequest.ROOT,
                 Epoll.isAvailable() ? "epoll" : "nio");
         return port;
+    }
+
+    /** What the connection, timeout and memory limits are doing; for metrics and tests. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     public void awaitClose() throws InterruptedException {
