@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The SQL of the PostgreSQL backend: every statement touches one stream, keyed by its path (and its incarnation id).
@@ -59,6 +61,25 @@ final class PgTables {
                 rs.getLong("tail"), rs.getBoolean("closed"), closedBy, rs.getString("last_seq"),
                 rs.getInt("ref_count"), rs.getBoolean("soft_deleted"), rs.getLong("last_access_ms"));
         return new StreamRow(m, rs.getString("fork_source_path"), rs.getInt("depth"));
+    }
+
+    /**
+     * Paths of up to {@code limit} streams expired at {@code nowMillis}, locked for this transaction; streams locked
+     * by others are skipped. The one statement that spans streams: maintenance, not a request.
+     */
+    static List<String> expiredPaths(Connection c, long nowMillis, int limit) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT path FROM streams WHERE NOT soft_deleted AND ("
+                + "(expires_at_ms >= 0 AND expires_at_ms <= ?) OR (ttl_seconds >= 0 AND last_access_ms + ttl_seconds * 1000 <= ?))"
+                + " LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            st.setLong(1, nowMillis);
+            st.setLong(2, nowMillis);
+            st.setInt(3, limit);
+            List<String> paths = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) paths.add(rs.getString(1));
+            }
+            return paths;
+        }
     }
 
     static long nextId(Connection c) throws SQLException {

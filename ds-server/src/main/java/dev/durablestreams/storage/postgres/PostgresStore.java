@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -61,6 +62,8 @@ public final class PostgresStore implements StreamStore {
     /** SQLSTATEs after which a transaction is simply run again: unique violation (a concurrent create), serialization, deadlock. */
     private static final List<String> RETRY = List.of("23505", "40001", "40P01");
     private static final int MAX_ATTEMPTS = 5;
+    private static final long SWEEP_MILLIS = 1_000;
+    private static final int SWEEP_BATCH = 100;
 
     private final HikariDataSource pool;
     private final ExecutorService workers;
@@ -69,13 +72,19 @@ public final class PostgresStore implements StreamStore {
     private final Signals signals = new Signals();
     private final String channel;
     private final ChangeFeed feed;
+    private final ScheduledExecutorService sweeper;
 
     /** Connects, creates or migrates the schema, and opens the store. */
     public static PostgresStore open(PgConfig config, EngineOptions options) {
-        return new PostgresStore(config, options, System::currentTimeMillis);
+        return new PostgresStore(config, options, System::currentTimeMillis, SWEEP_MILLIS);
     }
 
     PostgresStore(PgConfig config, EngineOptions options, LongSupplier clock) {
+        this(config, options, clock, SWEEP_MILLIS);
+    }
+
+    /** @param sweepMillis how often this node sweeps expired streams; 0 for never (tests call {@link #sweep()}) */
+    PostgresStore(PgConfig config, EngineOptions options, LongSupplier clock, long sweepMillis) {
         this.options = options;
         this.clock = clock;
         HikariConfig hc = new HikariConfig();
@@ -106,6 +115,14 @@ public final class PostgresStore implements StreamStore {
             t.setDaemon(true);
             return t;
         });
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ds-pg-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        if (sweepMillis > 0) {
+            sweeper.scheduleWithFixedDelay(this::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        }
         LOG.info("storage ready: PostgreSQL {}", config);
     }
 
@@ -243,6 +260,36 @@ public final class PostgresStore implements StreamStore {
         if (survivor != null) {
             PgTables.addReference(tx.c, survivor, -1);
             tx.signal(survivor.path());
+        }
+    }
+
+    /**
+     * Removes up to a batch of expired streams; returns how many. Any number of nodes sweep at once without doing
+     * the same work twice: each locks the streams it takes ({@code FOR UPDATE SKIP LOCKED}) and skips those another
+     * node (or a request) holds. Streams are also removed when a request finds them expired.
+     */
+    int sweep() {
+        return inTx(tx -> {
+            long now = clock.getAsLong();
+            int removed = 0;
+            for (String path : PgTables.expiredPaths(tx.c, now, SWEEP_BATCH)) {
+                StreamRow s = PgTables.load(tx.c, path, true); // already locked by this transaction
+                if (s != null && !s.meta().softDeleted() && s.meta().isExpired(now)) {
+                    remove(tx, s);
+                    removed++;
+                }
+            }
+            return removed;
+        });
+    }
+
+    private void sweepQuietly() {
+        try {
+            while (sweep() == SWEEP_BATCH) {
+                // a full batch: more may be waiting
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("expiry sweep failed: {}", e.getMessage());
         }
     }
 
@@ -428,6 +475,7 @@ public final class PostgresStore implements StreamStore {
 
     @Override
     public void close() {
+        sweeper.shutdownNow();
         feed.close();
         workers.shutdown();
         try {
