@@ -1,8 +1,8 @@
 package dev.durablestreams.cli;
 
 import dev.durablestreams.http.HttpServer;
+import dev.durablestreams.metrics.ServerMetrics;
 import dev.durablestreams.http.ServerConfig;
-import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
@@ -83,8 +83,30 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--admin-port", defaultValue = "${env:DS_ADMIN_PORT}",
+            description = "Serve /healthz, /readyz and /metrics on this port instead of the main one, 0 for any free "
+                    + "port (env DS_ADMIN_PORT; default: on the main port).")
+    Integer adminPort;
+
+    @Option(names = "--access-log", defaultValue = "${env:DS_ACCESS_LOG:-false}", arity = "0..1",
+            description = "Log one line per request to the 'access' logger (env DS_ACCESS_LOG; default ${DEFAULT-VALUE}).")
+    boolean accessLog;
+
+    @Option(names = "--log-format", defaultValue = "${env:DS_LOG_FORMAT:-text}",
+            description = "Log lines as ${COMPLETION-CANDIDATES} (env DS_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+    LogSetup.Format logFormat;
+
+    @Option(names = "--shutdown-grace", defaultValue = "${env:DS_SHUTDOWN_GRACE:-10s}",
+            converter = Units.DurationConverter.class,
+            description = "On SIGTERM or Ctrl-C, how long requests in flight may take to finish before connections "
+                    + "are closed (env DS_SHUTDOWN_GRACE; default ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
     @Override
     public Integer call() throws Exception {
+        LogSetup.apply(logFormat, accessLog);
+        if (adminPort != null && (adminPort < 0 || adminPort > 65535)) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--admin-port must be between 0 and 65535");
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
                 new CommandLine(this), "--max-body must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw new CommandLine.ParameterException(
@@ -93,19 +115,24 @@ public final class Main implements Callable<Integer> {
                 sseMaxDuration, sseKeepAlive);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
-        StreamStore store = switch (storage) {
+        ServerMetrics metrics = ServerMetrics.withProcessMeters();
+        StreamEngine store = switch (storage) {
             case memory -> new StreamEngine(new MemoryLog(), limits);
-            case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);
+            case rocksdb -> {
+                RocksLog log = RocksLog.open(dataDir, durability == Durability.sync);
+                log.observe(metrics.commitObserver());
+                yield new StreamEngine(log, limits);
+            }
         };
+        metrics.bindStorage(store::streamCount, store.health());
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            store.close();
-        }, "ds-shutdown"));
+        HttpServer server = new HttpServer(config, store, metrics, adminPort == null ? -1 : adminPort);
+        Shutdown shutdown = new Shutdown(server, store, shutdownGrace);
+        shutdown.install();
         server.start();
-        server.awaitClose();
+        shutdown.awaitRequest();
+        shutdown.run();
         return 0;
     }
 

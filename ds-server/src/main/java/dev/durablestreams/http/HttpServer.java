@@ -1,5 +1,7 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.Readiness;
+import dev.durablestreams.metrics.ServerMetrics;
 import dev.durablestreams.storage.StreamStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,70 +15,162 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * codec, keep-alive, protocol headers on every response, body collection with its size limit, routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, keep-alive, request
+ * metrics and access log, drain, protocol headers on every response, body collection with its size limit, the
+ * operator endpoints (unless they have their own admin listener), routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     private final ServerConfig config;
     private final StreamStore store;
+    private final ServerMetrics metrics;
+    private final int adminPort;
     private final EventLoopGroup group;
     private final SseFrameCache frames = new SseFrameCache();
+    private final Readiness readiness;
+    private final LiveReaders live;
+    private final OpsHandler ops;
+    private final ChannelGroup connections = new DefaultChannelGroup("ds-connections", GlobalEventExecutor.INSTANCE);
     private Channel channel;
+    private Channel adminChannel;
+    private int boundAdminPort = -1;
 
     public HttpServer(ServerConfig config, StreamStore store) {
+        this(config, store, ServerMetrics.requestsOnly(), -1);
+    }
+
+    /**
+     * @param adminPort port of a separate listener for {@code /healthz}, {@code /readyz} and {@code /metrics}
+     *                  (0: any free port); negative: they are served on the main listener
+     */
+    public HttpServer(ServerConfig config, StreamStore store, ServerMetrics metrics, int adminPort) {
         this.config = config;
         this.store = store;
+        this.metrics = metrics;
+        this.adminPort = adminPort;
+        this.readiness = new Readiness(store);
+        this.live = new LiveReaders(metrics.http());
+        this.ops = new OpsHandler(readiness, metrics, adminPort >= 0);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
 
     /** Binds and starts serving; returns the bound port (useful with port 0). */
     public int start() throws InterruptedException {
-        Class<? extends ServerChannel> channelType =
-                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
+        ServerBootstrap b = bootstrap()
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("observer", new RequestObserver(metrics.http()))
+                                .addLast("drain", new DrainHandler(readiness::draining))
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
-                                .addLast("body", new BodyLimitHandler(config.maxBody()))
-                                .addLast("router", new StreamRouter(store, config, frames));
+                                .addLast("body", new BodyLimitHandler(config.maxBody()));
+                        if (adminPort < 0) ch.pipeline().addLast("ops", ops);
+                        ch.pipeline().addLast("router", new StreamRouter(store, config, frames, metrics.http(), live));
                     }
                 });
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         LOG.info("serving Durable Streams on http://{}:{}{} ({} transport)", config.host(), port, StreamRequest.ROOT,
                 Epoll.isAvailable() ? "epoll" : "nio");
+        if (adminPort >= 0) startAdmin();
         return port;
+    }
+
+    /** A second, small listener on the same event loops for the operator endpoints only. */
+    private void startAdmin() throws InterruptedException {
+        ServerBootstrap b = bootstrap().childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("codec", new HttpServerCodec())
+                        .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                        .addLast("body", new BodyLimitHandler(64 * 1024))
+                        .addLast("ops", ops);
+            }
+        });
+        adminChannel = b.bind(new InetSocketAddress(config.host(), adminPort)).sync().channel();
+        boundAdminPort = ((InetSocketAddress) adminChannel.localAddress()).getPort();
+        LOG.info("admin endpoints on http://{}:{} ({}, {}, {})", config.host(), boundAdminPort, OpsHandler.HEALTH,
+                OpsHandler.READY, OpsHandler.METRICS);
+    }
+
+    private ServerBootstrap bootstrap() {
+        Class<? extends ServerChannel> channelType =
+                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return new ServerBootstrap().group(group).channel(channelType);
+    }
+
+    /** The admin listener's port, or -1 without one. */
+    public int adminPort() {
+        return boundAdminPort;
+    }
+
+    public Readiness readiness() {
+        return readiness;
     }
 
     public void awaitClose() throws InterruptedException {
         channel.closeFuture().sync();
     }
 
+    /**
+     * Graceful stop: readiness turns 503, the listener stops accepting, open long-polls answer 204 and SSE
+     * responses end, requests in flight are answered (with {@code Connection: close}), idle connections close.
+     * Connections still open after {@code grace} are closed. Storage stays open: the caller closes it afterwards.
+     *
+     * @return whether every connection ended within the grace period
+     */
+    public boolean drain(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        readiness.startDraining();
+        if (channel != null) channel.close().syncUninterruptibly();
+        int liveReads = live.size();
+        live.drain();
+        int open = connections.size();
+        for (Channel c : connections) {
+            c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(DrainHandler.DRAIN));
+        }
+        boolean clean = connections.newCloseFuture()
+                .awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (!clean) {
+            LOG.warn("drain: {} connections still open after the grace period of {}; closing them",
+                    connections.size(), grace);
+            connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        LOG.info("drain: listener closed, {} connections and {} live reads ended", open, liveReads);
+        close();
+        return clean;
+    }
+
     @Override
     public void close() {
+        readiness.startDraining();
         if (channel != null) channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        if (adminChannel != null) adminChannel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -1,5 +1,7 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.HttpMetrics;
+import dev.durablestreams.metrics.HttpMetrics.ReadMode;
 import dev.durablestreams.protocol.Cursor;
 import dev.durablestreams.protocol.Headers;
 import dev.durablestreams.protocol.ProtocolException;
@@ -19,10 +21,14 @@ final class ReadHandler {
 
     private final StreamStore store;
     private final ServerConfig config;
+    private final HttpMetrics metrics;
+    private final LiveReaders live;
 
-    ReadHandler(StreamStore store, ServerConfig config) {
+    ReadHandler(StreamStore store, ServerConfig config, HttpMetrics metrics, LiveReaders live) {
         this.store = store;
         this.config = config;
+        this.metrics = metrics;
+        this.live = live;
     }
 
     void catchUp(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
@@ -33,6 +39,7 @@ final class ReadHandler {
             }
             if (from.kind() == ReadFrom.Kind.NOW) {
                 FullHttpResponse resp = dataResponse(r);
+                metrics.readBytes(r.byteCount());
                 resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
                 Responses.send(ctx, resp, req.keepAlive);
                 return;
@@ -44,6 +51,7 @@ final class ReadHandler {
                 resp = Responses.empty(304);
             } else {
                 resp = dataResponse(r);
+                metrics.readBytes(r.byteCount());
             }
             resp.headers().set(HttpHeaderNames.ETAG, etag);
             // Historical chunks never change; the tail does, so it must be revalidated.
@@ -66,6 +74,10 @@ final class ReadHandler {
         private boolean done;
         private ScheduledFuture<?> timer;
         private final ChannelFutureListener onClose;
+        /** While waiting at the tail: the empty read and the wake-up, so a drain can answer 204 at once. */
+        private ReadResult waitingAt;
+        private Runnable wake;
+        private LiveReaders.Entry registration;
 
         LongPoll(ChannelHandlerContext ctx, StreamRequest req, String cursor) {
             this.ctx = ctx;
@@ -77,7 +89,15 @@ final class ReadHandler {
 
         void start(ReadFrom from) {
             ctx.channel().closeFuture().addListener(onClose);
+            registration = live.add(ReadMode.LONG_POLL, ctx.executor(), this::endForDrain);
             attempt(from);
+        }
+
+        /** The server drains: a waiting long-poll answers 204 now; one mid-read does when it reaches the tail. */
+        private void endForDrain() {
+            if (done || waitingAt == null) return;
+            waitingAt.nextCommit().unsubscribe(wake);
+            finish(emptyAtTail(waitingAt, true));
         }
 
         private void attempt(ReadFrom from) {
@@ -87,6 +107,7 @@ final class ReadHandler {
                     finish(Responses.error(err));
                 } else if (!r.isEmpty()) {
                     FullHttpResponse resp = dataResponse(r);
+                    metrics.readBytes(r.byteCount());
                     resp.headers().set(Headers.STREAM_CURSOR, cursor);
                     resp.headers().set(HttpHeaderNames.ETAG, etag(r));
                     resp.headers().set(HttpHeaderNames.CACHE_CONTROL, CACHEABLE);
@@ -101,13 +122,14 @@ final class ReadHandler {
 
         private void await(ReadResult r) {
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
+            if (remaining <= 0 || live.draining()) {
                 finish(emptyAtTail(r, true));
                 return;
             }
             ReadFrom next = ReadFrom.at(r.next());
             Runnable wake = () -> ctx.executor().execute(() -> {
                 if (!done) {
+                    waitingAt = null;
                     cancelTimer();
                     attempt(next);
                 }
@@ -116,6 +138,8 @@ final class ReadHandler {
                 attempt(next);
                 return;
             }
+            waitingAt = r;
+            this.wake = wake;
             timer = ctx.executor().schedule(() -> {
                 r.nextCommit().unsubscribe(wake);
                 finish(emptyAtTail(r, true));
@@ -140,6 +164,8 @@ final class ReadHandler {
         private void finish(FullHttpResponse resp) {
             if (done) return;
             done = true;
+            waitingAt = null;
+            live.remove(registration);
             cancelTimer();
             // Keep-alive connections carry many long-polls; each must not leave a listener behind.
             ctx.channel().closeFuture().removeListener(onClose);

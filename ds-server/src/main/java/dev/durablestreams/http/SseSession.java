@@ -1,5 +1,7 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.HttpMetrics;
+import dev.durablestreams.metrics.HttpMetrics.ReadMode;
 import dev.durablestreams.protocol.Cursor;
 import dev.durablestreams.protocol.Headers;
 import dev.durablestreams.protocol.MediaType;
@@ -35,6 +37,9 @@ final class SseSession {
     private final ServerConfig config;
     private final SseFrameCache frames;
     private final String clientCursor;
+    private final HttpMetrics metrics;
+    private final LiveReaders live;
+    private LiveReaders.Entry registration;
 
     private ReadFrom from;
     private boolean headersSent;
@@ -49,7 +54,9 @@ final class SseSession {
     private ScheduledFuture<?> maxDuration;
 
     SseSession(ChannelHandlerContext ctx, StreamRequest req, StreamStore store, ServerConfig config,
-               SseFrameCache frames, ReadFrom from) {
+               SseFrameCache frames, ReadFrom from, HttpMetrics metrics, LiveReaders live) {
+        this.metrics = metrics;
+        this.live = live;
         this.ctx = ctx;
         this.req = req;
         this.store = store;
@@ -61,6 +68,10 @@ final class SseSession {
 
     void start() {
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::stop));
+        // A drain ends the response like --sse-max-duration does; clients reconnect from their last offset.
+        registration = live.add(ReadMode.SSE, ctx.executor(), () -> {
+            if (headersSent) end();
+        });
         maxDuration = ctx.executor().schedule(this::end, config.sseMaxDuration().toMillis(), TimeUnit.MILLISECONDS);
         // Ticks at half the interval: an idle response gets a keep-alive at least once per interval.
         long tick = Math.max(1, config.sseKeepAlive().toMillis() / 2);
@@ -101,6 +112,7 @@ final class SseSession {
         if (!headersSent) sendHeaders(r.contentType());
         from = ReadFrom.at(r.next());
         if (!r.isEmpty()) {
+            metrics.readBytes(r.byteCount());
             writeFrame(dataAndControl(r));
             if (r.closed()) end();
             else if (r.upToDate()) waitFor(r.nextCommit());
@@ -119,6 +131,10 @@ final class SseSession {
     }
 
     private void waitFor(CommitSignal signal) {
+        if (live.draining()) {
+            end();
+            return;
+        }
         Runnable w = () -> ctx.executor().execute(() -> {
             if (waitingOn == signal) {
                 waitingOn = null;
@@ -202,6 +218,7 @@ final class SseSession {
 
     private void stop() {
         ended = true;
+        live.remove(registration);
         if (waitingOn != null) waitingOn.unsubscribe(wake);
         waitingOn = null;
         cancelTimers();

@@ -1,5 +1,7 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.HttpMetrics;
+import dev.durablestreams.metrics.HttpMetrics.ReadMode;
 import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.StreamStore;
@@ -28,16 +30,20 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final MetadataHandler metadata;
     private final ReadHandler read;
     private final SseFrameCache frames;
+    private final HttpMetrics metrics;
+    private final LiveReaders live;
     private SseSession sse;
 
-    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames) {
+    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, HttpMetrics metrics, LiveReaders live) {
         this.store = store;
         this.config = config;
         this.frames = frames;
+        this.metrics = metrics;
+        this.live = live;
         this.create = new CreateHandler(store, config.host() + ":" + config.port());
-        this.append = new AppendHandler(store);
+        this.append = new AppendHandler(store, metrics);
         this.metadata = new MetadataHandler(store);
-        this.read = new ReadHandler(store, config);
+        this.read = new ReadHandler(store, config, metrics, live);
     }
 
     @Override
@@ -88,11 +94,17 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void get(ChannelHandlerContext ctx, StreamRequest req) {
         String live = req.single("live");
         if (live == null) {
-            read.catchUp(ctx, req, ReadFrom.parse(req.single("offset")));
+            ReadFrom from = ReadFrom.parse(req.single("offset"));
+            metrics.read(ReadMode.CATCHUP);
+            read.catchUp(ctx, req, from);
         } else if (live.equals("long-poll")) {
-            read.longPoll(ctx, req, ReadHandler.requireOffset(req));
+            ReadFrom from = ReadHandler.requireOffset(req);
+            metrics.read(ReadMode.LONG_POLL);
+            read.longPoll(ctx, req, from);
         } else if (live.equals("sse")) {
-            sse = new SseSession(ctx, req, store, config, frames, ReadHandler.requireOffset(req));
+            ReadFrom from = ReadHandler.requireOffset(req);
+            metrics.read(ReadMode.SSE);
+            sse = new SseSession(ctx, req, store, config, frames, from, metrics, this.live);
             sse.start();
         } else {
             throw ProtocolException.badRequest("live must be 'long-poll' or 'sse'");

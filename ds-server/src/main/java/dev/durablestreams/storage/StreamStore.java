@@ -30,6 +30,16 @@ public interface StreamStore extends AutoCloseable {
      */
     CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes);
 
+    /** Whether writes currently succeed, and commit failures by kind (for readiness and metrics). */
+    StorageHealth health();
+
+    /**
+     * Tries one empty commit, so readiness can notice that storage accepts writes again after a fault without
+     * waiting for client traffic. Completes (normally or not) once the log answered; the outcome lands in
+     * {@link #health()}.
+     */
+    CompletableFuture<Void> probeWrite();
+
     @Override
     void close();
 }
