@@ -164,8 +164,8 @@ public final class RocksLog implements StreamLog {
                 LOG.info("rocksdb opened at {}: clean open after an orderly shutdown ({} bytes of write-ahead log "
                         + "to replay), last sequence number {}", dir, walBytes, lastSeq);
             } else {
-                LOG.info("rocksdb opened at {}: recovered after an unclean shutdown (replayed {} bytes of "
-                        + "write-ahead log), last sequence number {}", dir, walBytes, lastSeq);
+                LOG.info("rocksdb opened at {}: recovered after an unclean shutdown ({} bytes of write-ahead log "
+                        + "to replay), last sequence number {}", dir, walBytes, lastSeq);
             }
             // RocksDB's own report is one line among many; restate each drop as one line an operator can act on.
             for (String[] drop : rocksLogger.endRecovery()) {
