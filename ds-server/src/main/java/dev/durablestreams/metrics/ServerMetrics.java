@@ -1,5 +1,6 @@
 package dev.durablestreams.metrics;
 
+import dev.durablestreams.BuildInfo;
 import dev.durablestreams.storage.StorageHealth;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.engine.CommitObserver;
@@ -44,8 +45,9 @@ public final class ServerMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(m.registry);
         new ProcessorMetrics().bindTo(m.registry);
         bindNettyMemory(m.registry);
+        BuildInfo build = BuildInfo.current();
         Gauge.builder("ds.build.info", () -> 1).description("Build of the running server; the value is always 1")
-                .tag("version", version()).register(m.registry);
+                .tag("version", build.version()).tag("commit", build.commit()).register(m.registry);
         return m;
     }
 
@@ -103,12 +105,6 @@ public final class ServerMetrics implements AutoCloseable {
                 .tag("type", "heap").register(registry);
         Gauge.builder("netty.pooled.thread.local.caches", m, PooledByteBufAllocatorMetric::numThreadLocalCaches)
                 .register(registry);
-    }
-
-    /** The jar's Implementation-Version, or "unknown" when run from classes. */
-    static String version() {
-        String v = ServerMetrics.class.getPackage().getImplementationVersion();
-        return v == null ? "unknown" : v;
     }
 
     @Override
