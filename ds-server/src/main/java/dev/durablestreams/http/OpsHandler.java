@@ -38,7 +38,8 @@ final class OpsHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req)) {
+        // OPTIONS stays the CORS preflight of every path on the main listener.
+        if (!(msg instanceof FullHttpRequest req) || (!terminal && req.method().equals(HttpMethod.OPTIONS))) {
             ctx.fireChannelRead(msg);
             return;
         }

@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
  * volatile read per successful commit.
  */
 public final class StorageHealth {
+    /** For stores that do not track their health; never marked failing by anyone. */
+    public static final StorageHealth UNTRACKED = new StorageHealth();
+
     private final LongAdder[] failures = new LongAdder[StreamError.Kind.values().length];
     private volatile boolean failing;
     private volatile StreamError.Kind lastFailure;

@@ -30,15 +30,22 @@ public interface StreamStore extends AutoCloseable {
      */
     CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes);
 
-    /** Whether writes currently succeed, and commit failures by kind (for readiness and metrics). */
-    StorageHealth health();
+    /**
+     * Whether writes currently succeed, and commit failures by kind (for readiness and metrics). A store that does
+     * not track them reports {@link StorageHealth#UNTRACKED}: always writable, no failures.
+     */
+    default StorageHealth health() {
+        return StorageHealth.UNTRACKED;
+    }
 
     /**
      * Tries one empty commit, so readiness can notice that storage accepts writes again after a fault without
-     * waiting for client traffic. Completes (normally or not) once the log answered; the outcome lands in
+     * waiting for client traffic. Completes (normally or not) once storage answered; the outcome lands in
      * {@link #health()}.
      */
-    CompletableFuture<Void> probeWrite();
+    default CompletableFuture<Void> probeWrite() {
+        return CompletableFuture.completedFuture(null);
+    }
 
     @Override
     void close();
