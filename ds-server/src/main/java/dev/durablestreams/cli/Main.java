@@ -125,6 +125,10 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--max-fork-depth", defaultValue = "100",
+            description = "How many forks deep a chain may go; a fork beyond it gets 400 (env DS_MAX_FORK_DEPTH; default ${DEFAULT-VALUE}).")
+    int maxForkDepth;
+
     @Option(names = "--admin-port", defaultValue = "-1",
             description = "Serve /healthz, /readyz and /metrics on this port instead of the main one, 0 for any free "
                     + "port, -1 to serve them on the main port (env DS_ADMIN_PORT; default ${DEFAULT-VALUE}).")
@@ -150,6 +154,7 @@ public final class Main implements Callable<Integer> {
         if (adminPort < -1 || adminPort > 65535) throw invalid("--admin-port", "must be -1 (none) or 0 to 65535");
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw invalid("--max-body", "must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw invalid("--max-read", "must be between 1KiB and 256MiB");
+        if (maxForkDepth < 0) throw invalid("--max-fork-depth", "must not be negative");
         if (printConfig) {
             spec.commandLine().getOut().print(EffectiveConfig.render(spec, spec.commandLine().getParseResult(), settings,
                     CONFIG_SECTIONS, "ds-server " + BuildInfo.current().describe()));
@@ -160,7 +165,7 @@ public final class Main implements Callable<Integer> {
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
-                maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
+                maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
         ServerMetrics metrics = ServerMetrics.withProcessMeters();
         StreamEngine store = switch (storage) {
             case memory -> new StreamEngine(new MemoryLog(), limits);

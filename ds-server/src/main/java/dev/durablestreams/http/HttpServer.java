@@ -30,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, keep-alive, request
- * metrics and access log, drain, protocol headers on every response, body collection with its size limit, the
- * operator endpoints (unless they have their own admin listener), routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, protocol headers on every
+ * response, one request at a time so responses leave in request order, request metrics and access log,
+ * request-line and Host checks, keep-alive, drain, body collection with its size limit, the operator endpoints
+ * (unless they have their own admin listener), routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -83,10 +84,12 @@ public final class HttpServer implements AutoCloseable {
                         connections.add(ch);
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                                .addLast("observer", new RequestObserver(metrics.http()))
-                                .addLast("drain", new DrainHandler(readiness::draining))
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
+                                .addLast("order", new Http1ResponseOrder())
+                                .addLast("observer", new RequestObserver(metrics.http()))
+                                .addLast("request-check", new Http1RequestCheck())
+                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("drain", new DrainHandler(readiness::draining))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()));
                         if (adminPort < 0) ch.pipeline().addLast("ops", ops);
                         ch.pipeline().addLast("router", new StreamRouter(store, config, frames, metrics.http(), live));
