@@ -9,6 +9,16 @@ import dev.durablestreams.cli.config.Settings;
 import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.metrics.ServerMetrics;
+import dev.durablestreams.storage.NotifyingStore;
+import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.storage.rocksdb.RocksSubscriptionStore;
+import dev.durablestreams.storage.subscription.MemorySubscriptionStore;
+import dev.durablestreams.storage.subscription.SubscriptionStore;
+import dev.durablestreams.subscription.SigningKeys;
+import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionManager;
+import dev.durablestreams.subscription.WebhookSender;
+import dev.durablestreams.subscription.WebhookUrlPolicy;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
@@ -17,7 +27,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -129,6 +141,16 @@ public final class Main implements Callable<Integer> {
             description = "How many forks deep a chain may go; a fork beyond it gets 400 (env DS_MAX_FORK_DEPTH; default ${DEFAULT-VALUE}).")
     int maxForkDepth;
 
+    @Option(names = "--webhook-signing-key", defaultValue = "generate", paramLabel = "FILE",
+            description = "Ed25519 private key (PKCS#8 PEM file) that signs webhooks; 'generate': a key is generated "
+                    + "once and stored with the data (env DS_WEBHOOK_SIGNING_KEY; default ${DEFAULT-VALUE}).")
+    String webhookSigningKey;
+
+    @Option(names = "--webhook-allow-hosts", defaultValue = "none", paramLabel = "HOSTS",
+            description = "Comma-separated webhook hosts exempt from the private-network (SSRF) checks, or 'none' "
+                    + "(env DS_WEBHOOK_ALLOW_HOSTS; default ${DEFAULT-VALUE}).")
+    String webhookAllowHosts;
+
     @Option(names = "--admin-port", defaultValue = "-1",
             description = "Serve /healthz, /readyz and /metrics on this port instead of the main one, 0 for any free "
                     + "port, -1 to serve them on the main port (env DS_ADMIN_PORT; default ${DEFAULT-VALUE}).")
@@ -167,7 +189,7 @@ public final class Main implements Callable<Integer> {
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
         ServerMetrics metrics = ServerMetrics.withProcessMeters();
-        StreamEngine store = switch (storage) {
+        StreamEngine engine = switch (storage) {
             case memory -> new StreamEngine(new MemoryLog(), limits);
             case rocksdb -> {
                 RocksLog log = RocksLog.open(dataDir, durability == Durability.sync);
@@ -175,11 +197,24 @@ public final class Main implements Callable<Integer> {
                 yield new StreamEngine(log, limits);
             }
         };
-        metrics.bindStorage(store::streamCount, store.health());
+        metrics.bindStorage(engine::streamCount, engine.health());
+        SubscriptionStore subscriptionStore = storage == Storage.memory ? new MemorySubscriptionStore()
+                : RocksSubscriptionStore.open(dataDir.resolve("subscriptions"));
+        Set<String> allowHosts = new HashSet<>();
+        if (!webhookAllowHosts.equals("none")) {
+            for (String h : webhookAllowHosts.split(",")) if (!h.isBlank()) allowHosts.add(h.trim().toLowerCase(Locale.ROOT));
+        }
+        WebhookUrlPolicy urls = WebhookUrlPolicy.standard(allowHosts);
+        SubscriptionManager subscriptions = new SubscriptionManager(engine, subscriptionStore, urls,
+                new WebhookSender(urls, Duration.ofSeconds(5), Duration.ofSeconds(30), 8, 256),
+                System::currentTimeMillis, Math::random);
+        subscriptions.start(webhookSigningKey.equals("generate") ? null : SigningKeys.readPem(Path.of(webhookSigningKey)));
+        StreamStore store = new NotifyingStore(engine, subscriptions);
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store, metrics, adminPort);
-        Shutdown shutdown = new Shutdown(server, store, shutdownGrace);
+        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort);
+        // After the drain: subscriptions stop before the storage they read from closes.
+        Shutdown shutdown = new Shutdown(server, shutdownGrace, subscriptions, subscriptionStore, store);
         shutdown.install();
         server.start();
         shutdown.awaitRequest();

@@ -1,8 +1,8 @@
 package dev.durablestreams.cli;
 
 import dev.durablestreams.http.HttpServer;
-import dev.durablestreams.storage.StreamStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Graceful stop on SIGTERM and SIGINT: drain the HTTP side within the grace period, then close storage (its
+ * Graceful stop on SIGTERM and SIGINT: drain the HTTP side within the grace period, then close the rest, storage
+ * last (its
  * writer finishes every queued commit, flushes and marks the shutdown clean). The signals are handled instead of
  * left to the JVM so that the process exits 0 after an orderly stop; a shutdown hook covers any other exit.
  */
@@ -18,16 +19,17 @@ final class Shutdown {
     private static final Logger LOG = LoggerFactory.getLogger(Shutdown.class);
 
     private final HttpServer server;
-    private final StreamStore store;
+    private final List<AutoCloseable> afterDrain;
     private final Duration grace;
     private final CountDownLatch requested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
 
-    Shutdown(HttpServer server, StreamStore store, Duration grace) {
+    /** @param afterDrain closed in this order once the HTTP side has drained (storage last) */
+    Shutdown(HttpServer server, Duration grace, AutoCloseable... afterDrain) {
         this.server = server;
-        this.store = store;
         this.grace = grace;
+        this.afterDrain = List.of(afterDrain);
     }
 
     void install() {
@@ -64,7 +66,13 @@ final class Shutdown {
         long t0 = System.nanoTime();
         try {
             boolean clean = server.drain(grace);
-            store.close();
+            for (AutoCloseable c : afterDrain) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.error("closing {} failed", c.getClass().getSimpleName(), e);
+                }
+            }
             LOG.info("stopped {} in {} ms", clean ? "cleanly" : "after the grace period",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         } finally {

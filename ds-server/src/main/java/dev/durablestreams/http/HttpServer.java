@@ -3,6 +3,7 @@ package dev.durablestreams.http;
 import dev.durablestreams.metrics.Readiness;
 import dev.durablestreams.metrics.ServerMetrics;
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.subscription.SubscriptionApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -40,6 +41,7 @@ public final class HttpServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final StreamStore store;
+    private final SubscriptionApi subscriptions;
     private final ServerMetrics metrics;
     private final int adminPort;
     private final EventLoopGroup group;
@@ -53,16 +55,24 @@ public final class HttpServer implements AutoCloseable {
     private int boundAdminPort = -1;
 
     public HttpServer(ServerConfig config, StreamStore store) {
-        this(config, store, ServerMetrics.requestsOnly(), -1);
+        this(config, store, null);
+    }
+
+    /** @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
+        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1);
     }
 
     /**
+     * @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there
      * @param adminPort port of a separate listener for {@code /healthz}, {@code /readyz} and {@code /metrics}
      *                  (0: any free port); negative: they are served on the main listener
      */
-    public HttpServer(ServerConfig config, StreamStore store, ServerMetrics metrics, int adminPort) {
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ServerMetrics metrics,
+                      int adminPort) {
         this.config = config;
         this.store = store;
+        this.subscriptions = subscriptions;
         this.metrics = metrics;
         this.adminPort = adminPort;
         this.readiness = new Readiness(store);
@@ -92,7 +102,8 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("drain", new DrainHandler(readiness::draining))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()));
                         if (adminPort < 0) ch.pipeline().addLast("ops", ops);
-                        ch.pipeline().addLast("router", new StreamRouter(store, config, frames, metrics.http(), live));
+                        ch.pipeline().addLast("router",
+                                new StreamRouter(store, config, frames, subscriptions, metrics.http(), live));
                     }
                 });
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

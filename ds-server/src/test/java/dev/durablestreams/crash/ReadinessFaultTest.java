@@ -44,7 +44,7 @@ class ReadinessFaultTest {
         ServerMetrics metrics = ServerMetrics.requestsOnly();
         metrics.bindStorage(engine::streamCount, engine.health());
         server = new HttpServer(new ServerConfig("127.0.0.1", 0, 1 << 20, 1 << 20, Duration.ofMillis(300),
-                Duration.ofSeconds(30), Duration.ofSeconds(5)), engine, metrics, -1);
+                Duration.ofSeconds(30), Duration.ofSeconds(5)), engine, null, metrics, -1);
         root = "http://127.0.0.1:" + server.start();
     }
 

@@ -39,7 +39,7 @@ class OpsEndpointsTest {
     void start(int adminPort) throws InterruptedException {
         metrics.bindStorage(store::streamCount, store.health());
         server = new HttpServer(new ServerConfig("127.0.0.1", 0, 1 << 20, 1 << 20, Duration.ofSeconds(30),
-                Duration.ofSeconds(60), Duration.ofSeconds(5)), store, metrics, adminPort);
+                Duration.ofSeconds(60), Duration.ofSeconds(5)), store, null, metrics, adminPort);
         root = "http://127.0.0.1:" + server.start();
     }
 
