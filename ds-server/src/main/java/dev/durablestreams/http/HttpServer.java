@@ -31,10 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, protocol headers on every
- * response, one request at a time so responses leave in request order, request metrics and access log,
- * request-line and Host checks, keep-alive, drain, body collection with its size limit, the operator endpoints
- * (unless they have their own admin listener), routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: connection cap, codec, read
+ * timeouts, pending-output accounting, protocol headers on every response, one request at a time so responses
+ * leave in request order, request metrics and access log, request-line and Host checks, keep-alive, drain, the
+ * in-flight body budget, body collection with its size limit, the operator endpoints (unless they have their own
+ * admin listener), routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -50,6 +51,9 @@ public final class HttpServer implements AutoCloseable {
     private final LiveReaders live;
     private final OpsHandler ops;
     private final ChannelGroup connections = new DefaultChannelGroup("ds-connections", GlobalEventExecutor.INSTANCE);
+    private final ConnectionLimits limits = new ConnectionLimits();
+    private final ConnectionCap cap;
+    private final OutputBudget output;
     private Channel channel;
     private Channel adminChannel;
     private int boundAdminPort = -1;
@@ -72,6 +76,8 @@ public final class HttpServer implements AutoCloseable {
                       int adminPort) {
         this.config = config;
         this.store = store;
+        this.cap = new ConnectionCap(config.limits().maxConnections(), limits);
+        this.output = new OutputBudget(config.limits().maxPendingOutput(), limits);
         this.subscriptions = subscriptions;
         this.metrics = metrics;
         this.adminPort = adminPort;
@@ -86,20 +92,28 @@ public final class HttpServer implements AutoCloseable {
     public int start() throws InterruptedException {
         ServerBootstrap b = bootstrap()
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new AcceptErrorHandler(limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ConnectionTimeouts timeouts = new ConnectionTimeouts(config.limits(), limits);
                         ch.pipeline()
+                                .addLast("connection-cap", cap)
+                                .addLast("timeouts-bytes", timeouts.byteSensor())
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
+                                .addLast("timeouts", timeouts)
+                                .addLast("pending-output", output.newMeter())
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
                                 .addLast("order", new Http1ResponseOrder())
                                 .addLast("observer", new RequestObserver(metrics.http()))
                                 .addLast("request-check", new Http1RequestCheck())
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("drain", new DrainHandler(readiness::draining))
+                                .addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
+                                        config.maxBody(), limits))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()));
                         if (adminPort < 0) ch.pipeline().addLast("ops", ops);
                         ch.pipeline().addLast("router",
@@ -145,6 +159,11 @@ public final class HttpServer implements AutoCloseable {
 
     public Readiness readiness() {
         return readiness;
+    }
+
+    /** What the connection, timeout and memory limits are doing; for metrics and tests. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     public void awaitClose() throws InterruptedException {

@@ -29,16 +29,31 @@ final class InProcessServer implements AutoCloseable {
 
     InProcessServer(StreamLog log, int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
+        this(log, new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive));
+    }
+
+    InProcessServer(ServerConfig config) throws InterruptedException {
+        this(new MemoryLog(), config);
+    }
+
+    InProcessServer(StreamLog log, ServerConfig config) throws InterruptedException {
         store = new StreamEngine(log, EngineOptions.UNLIMITED);
         WebhookUrlPolicy urls = WebhookUrlPolicy.standard(Set.of());
         subscriptions = new SubscriptionManager(store, new MemorySubscriptionStore(), urls,
                 new WebhookSender(urls, Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 16),
                 System::currentTimeMillis, Math::random);
         subscriptions.start(null);
-        server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
-                new NotifyingStore(store, subscriptions), new SubscriptionApi(subscriptions));
+        server = new HttpServer(config, new NotifyingStore(store, subscriptions), new SubscriptionApi(subscriptions));
         port = server.start();
         base = "http://127.0.0.1:" + port + "/v1/stream/";
+    }
+
+    int port() {
+        return port;
+    }
+
+    ConnectionLimits limits() {
+        return server.limits();
     }
 
     @Override
