@@ -80,6 +80,7 @@ public final class HttpServer implements AutoCloseable {
         this.output = new OutputBudget(config.limits().maxPendingOutput(), limits);
         this.subscriptions = subscriptions;
         this.metrics = metrics;
+        limits.bindTo(metrics.registry());
         this.adminPort = adminPort;
         this.readiness = new Readiness(store);
         this.live = new LiveReaders(metrics.http());

@@ -78,6 +78,11 @@ class OpsEndpointsTest {
         assertThat(value(after, "ds_streams")).isEqualTo(1);
         assertThat(after).contains("ds_http_request_seconds_bucket{le=", "ds_live_readers{mode=\"long-poll\"} 0.0",
                 "ds_live_readers{mode=\"sse\"} 0.0", "ds_storage_errors_total{kind=\"unavailable\"} 0.0");
+        // The transport's limits are meters too: this client's connection is open, nothing was refused or timed out.
+        assertThat(value(after, "ds_connections_open")).isPositive();
+        assertThat(after).contains("ds_timeouts_total{kind=\"header\"} 0.0", "ds_timeouts_total{kind=\"idle\"} 0.0",
+                "ds_connections_refused_total 0.0", "ds_bodies_refused_total 0.0", "ds_pending_output_bytes ",
+                "ds_inflight_body_bytes ", "ds_slow_readers_closed_total 0.0", "ds_accept_errors_total 0.0");
     }
 
     @Test
