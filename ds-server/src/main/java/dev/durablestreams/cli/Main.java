@@ -1,6 +1,16 @@
 package dev.durablestreams.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.durablestreams.auth.AuthPolicy;
+import dev.durablestreams.http.AccessControl;
+import dev.durablestreams.http.CorsPolicy;
 import dev.durablestreams.http.HttpServer;
+import dev.durablestreams.limits.ClientAddresses;
+import dev.durablestreams.limits.RateLimiter;
+import java.io.IOException;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
@@ -83,6 +93,10 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--config", defaultValue = "${env:DS_CONFIG:-}",
+            description = "YAML file with the auth:, limits: and cors: sections (env DS_CONFIG; default none).")
+    Path configFile;
+
     @Override
     public Integer call() throws Exception {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
@@ -91,6 +105,7 @@ public final class Main implements Callable<Integer> {
                 new CommandLine(this), "--max-read must be between 1KiB and 256MiB");
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive);
+        AccessControl access = accessControl(loadSections(configFile)); // before storage opens: fail fast
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
         StreamStore store = switch (storage) {
@@ -99,14 +114,39 @@ public final class Main implements Callable<Integer> {
         };
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store);
+        HttpServer server = new HttpServer(config, store, access);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             store.close();
+            if (access.auth() != null) access.auth().close();
         }, "ds-shutdown"));
         server.start();
         server.awaitClose();
         return 0;
+    }
+
+    /** The configuration file as a tree (an empty one without a file); sections are handed to their components. */
+    static JsonNode loadSections(Path file) throws IOException {
+        if (file == null || file.toString().isEmpty()) return MissingNode.getInstance();
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        return root == null ? MissingNode.getInstance() : root;
+    }
+
+    /** Builds authentication, rate limits and CORS from their sections; warns once when the server is open. */
+    static AccessControl accessControl(JsonNode root) {
+        try {
+            JsonNode limits = root.path("limits");
+            AccessControl access = new AccessControl(AuthPolicy.fromConfig(root.get("auth")),
+                    RateLimiter.fromConfig(limits.get("rate-limit")), ClientAddresses.fromConfig(limits.get("trusted-proxies")),
+                    CorsPolicy.fromConfig(root.get("cors")));
+            if (access.auth() == null) {
+                LOG.warn("no auth: section configured: the server is open, anyone who can reach it may read, write "
+                        + "and delete every stream");
+            }
+            return access;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new Main()), "configuration: " + e.getMessage(), e);
+        }
     }
 
     public static void main(String[] args) {

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * codec, keep-alive, protocol headers on every response, body collection with its size limit, routing.
+ * codec, keep-alive, CORS and protocol headers on every response, authentication and rate limit on the request
+ * head (when configured), body collection with its size limit, routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -33,11 +35,19 @@ public final class HttpServer implements AutoCloseable {
     private final StreamStore store;
     private final EventLoopGroup group;
     private final SseFrameCache frames = new SseFrameCache();
+    private final AccessControl access;
+    private final CacheScope cache;
     private Channel channel;
 
     public HttpServer(ServerConfig config, StreamStore store) {
+        this(config, store, AccessControl.OPEN);
+    }
+
+    public HttpServer(ServerConfig config, StreamStore store, AccessControl access) {
         this.config = config;
         this.store = store;
+        this.access = access;
+        this.cache = access.cacheScope();
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -55,12 +65,18 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
+                        ChannelPipeline p = ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                                .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
-                                .addLast("body", new BodyLimitHandler(config.maxBody()))
-                                .addLast("router", new StreamRouter(store, config, frames));
+                                .addLast("cors", new CorsHandler(access.cors()))
+                                .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE);
+                        // Checks on the request head, before the body is collected: who, then how often.
+                        if (access.auth() != null) p.addLast("auth", new AuthHandler(access.auth()));
+                        if (access.rateLimit() != null) {
+                            p.addLast("rate-limit", new RateLimitHandler(access.rateLimit(), access.clients()));
+                        }
+                        p.addLast("body", new BodyLimitHandler(config.maxBody()))
+                                .addLast("router", new StreamRouter(store, config, frames, cache));
                     }
                 });
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

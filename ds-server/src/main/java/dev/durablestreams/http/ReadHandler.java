@@ -19,10 +19,12 @@ final class ReadHandler {
 
     private final StreamStore store;
     private final ServerConfig config;
+    private final CacheScope cache;
 
-    ReadHandler(StreamStore store, ServerConfig config) {
+    ReadHandler(StreamStore store, ServerConfig config, CacheScope cache) {
         this.store = store;
         this.config = config;
+        this.cache = cache;
     }
 
     void catchUp(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
@@ -47,7 +49,7 @@ final class ReadHandler {
             }
             resp.headers().set(HttpHeaderNames.ETAG, etag);
             // Historical chunks never change; the tail does, so it must be revalidated.
-            resp.headers().set(HttpHeaderNames.CACHE_CONTROL, r.upToDate() ? "no-cache" : CACHEABLE);
+            cache.cacheControl(resp.headers(), req.path, r.upToDate() ? "no-cache" : CACHEABLE);
             Responses.send(ctx, resp, req.keepAlive);
         });
     }
@@ -89,7 +91,7 @@ final class ReadHandler {
                     FullHttpResponse resp = dataResponse(r);
                     resp.headers().set(Headers.STREAM_CURSOR, cursor);
                     resp.headers().set(HttpHeaderNames.ETAG, etag(r));
-                    resp.headers().set(HttpHeaderNames.CACHE_CONTROL, CACHEABLE);
+                    cache.cacheControl(resp.headers(), req.path, CACHEABLE);
                     finish(resp);
                 } else if (r.closed()) {
                     finish(emptyAtTail(r, false));

@@ -30,14 +30,17 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final SseFrameCache frames;
     private SseSession sse;
 
-    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames) {
+    private final CacheScope cache;
+
+    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, CacheScope cache) {
+        this.cache = cache;
         this.store = store;
         this.config = config;
         this.frames = frames;
         this.create = new CreateHandler(store, config.host() + ":" + config.port());
         this.append = new AppendHandler(store);
         this.metadata = new MetadataHandler(store);
-        this.read = new ReadHandler(store, config);
+        this.read = new ReadHandler(store, config, cache);
     }
 
     @Override
@@ -49,9 +52,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (http.method().equals(HttpMethod.OPTIONS)) { // CORS preflight: answered the same for every path
-            FullHttpResponse r = Responses.empty(204);
-            ProtocolHeadersHandler.preflight(r.headers());
-            Responses.send(ctx, r, keepAlive);
+            Responses.send(ctx, Responses.empty(204), keepAlive); // CorsHandler adds the preflight headers
             return;
         }
         StreamRequest req = StreamRequest.of(http);
@@ -80,7 +81,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         else if (m.equals(HttpMethod.DELETE)) metadata.delete(ctx, req);
         else {
             FullHttpResponse r = Responses.problem(405, "method " + m + " is not supported on streams");
-            r.headers().set(HttpHeaderNames.ALLOW, ProtocolHeadersHandler.ALLOW_METHODS);
+            r.headers().set(HttpHeaderNames.ALLOW, CorsHandler.ALLOW_METHODS);
             Responses.send(ctx, r, req.keepAlive);
         }
     }
@@ -92,7 +93,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (live.equals("long-poll")) {
             read.longPoll(ctx, req, ReadHandler.requireOffset(req));
         } else if (live.equals("sse")) {
-            sse = new SseSession(ctx, req, store, config, frames, ReadHandler.requireOffset(req));
+            sse = new SseSession(ctx, req, store, config, frames, cache, ReadHandler.requireOffset(req));
             sse.start();
         } else {
             throw ProtocolException.badRequest("live must be 'long-poll' or 'sse'");
