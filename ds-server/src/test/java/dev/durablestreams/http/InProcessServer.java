@@ -14,8 +14,13 @@ final class InProcessServer implements AutoCloseable {
 
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
+        this(maxBody, maxRead, longPoll, sseMax, sseKeepAlive, AccessControl.OPEN);
+    }
+
+    InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
+                    AccessControl access) throws InterruptedException {
         server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
-                store);
+                store, access);
         base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
     }
 
