@@ -73,7 +73,7 @@ final class JwksCache implements AutoCloseable {
             try {
                 // Fetching, retry once on failure; this class does the caching and the refresh scheduling.
                 source = JWKSourceBuilder.<SecurityContext>create(URI.create(location).toURL())
-                        .cache(false).rateLimited(false).retrying(true).build();
+                        .cache(false).refreshAheadCache(false).rateLimited(false).retrying(true).build();
             } catch (Exception e) {
                 throw new IllegalArgumentException("auth.jwt.jwks: bad URL " + location + ": " + e.getMessage(), e);
             }
