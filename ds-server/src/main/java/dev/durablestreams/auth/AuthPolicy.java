@@ -83,6 +83,12 @@ public final class AuthPolicy implements AutoCloseable {
         return new Decision(p, 0, null);
     }
 
+    /** What is configured, for the start-up log (names and counts, never secrets). */
+    public String describe() {
+        return tokens.size() + " static token(s), JWT " + (jwt == null ? "off" : "on") + ", public-read " + publicRead
+                + ", query tokens " + (allowQueryToken ? "accepted on GET" : "refused");
+    }
+
     /** True when anyone may read {@code streamPath} without a token. */
     public boolean isPublicRead(String streamPath) {
         for (String prefix : publicRead) {

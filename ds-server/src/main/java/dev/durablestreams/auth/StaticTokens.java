@@ -57,8 +57,8 @@ public final class StaticTokens {
         return new StaticTokens(entries);
     }
 
-    boolean isEmpty() {
-        return entries.isEmpty();
+    int size() {
+        return entries.size();
     }
 
     /** The principal of a configured token, or {@code null}. */
@@ -73,11 +73,18 @@ public final class StaticTokens {
         return found;
     }
 
-    static byte[] sha256(String token) {
+    /** One digest per thread: looking the algorithm up per request costs more than hashing a token. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java platform", e);
         }
+    });
+
+    static byte[] sha256(String token) {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return md.digest(token.getBytes(StandardCharsets.UTF_8));
     }
 }

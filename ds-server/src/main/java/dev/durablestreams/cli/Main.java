@@ -139,6 +139,9 @@ public final class Main implements Callable<Integer> {
             AccessControl access = new AccessControl(AuthPolicy.fromConfig(root.get("auth")),
                     RateLimiter.fromConfig(limits.get("rate-limit")), ClientAddresses.fromConfig(limits.get("trusted-proxies")),
                     CorsPolicy.fromConfig(root.get("cors")));
+            if (access.auth() != null) LOG.info("auth: {}", access.auth().describe());
+            if (access.rateLimit() != null) LOG.info("rate limit: {}", access.rateLimit().describe());
+            if (!access.cors().allowsAny()) LOG.info("cors: browsers may read responses only from the listed origins");
             if (access.auth() == null) {
                 LOG.warn("no auth: section configured: the server is open, anyone who can reach it may read, write "
                         + "and delete every stream");

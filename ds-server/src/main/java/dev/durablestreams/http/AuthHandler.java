@@ -37,7 +37,8 @@ final class AuthHandler extends RequestGate {
     @Override
     protected FullHttpResponse refuse(ChannelHandlerContext ctx, HttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        List<String> tokens = uri.parameters().get(QUERY_TOKEN);
+        // Only a query that may hold a token is parsed here; the router parses the query it needs.
+        List<String> tokens = request.uri().contains(QUERY_TOKEN + "=") ? uri.parameters().get(QUERY_TOKEN) : null;
         if (tokens != null) request.setUri(withoutToken(uri));
         String forkSource = null;
         if (request.method().equals(HttpMethod.PUT)) {

@@ -69,6 +69,11 @@ public final class RateLimiter {
         return b.take(now);
     }
 
+    /** The settings, for the start-up log. */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "%.3f requests/s per client, burst %d", perNano * 1e9, (long) burst);
+    }
+
     /** Buckets held now (for tests and metrics). */
     public int clients() {
         return buckets.size();
