@@ -212,6 +212,14 @@ class AuthHttpTest {
                 header(history, "ETag"));
         assertThat(notModified.statusCode()).isEqualTo(304);
         assertThat(header(notModified, "Cache-Control")).startsWith("private");
+        HttpResponse<String> longPoll = send("GET", s + "?offset=-1&live=long-poll", null, "s3cret-writer");
+        assertThat(header(longPoll, "Cache-Control")).startsWith("private");
+        HttpResponse<InputStream> sse = client.send(HttpRequest.newBuilder(URI.create(server.base + s
+                + "?offset=-1&live=sse")).header("Authorization", "Bearer s3cret-writer").build(),
+                BodyHandlers.ofInputStream());
+        sse.body().close();
+        assertThat(header(sse, "Cache-Control")).isEqualTo("private, no-cache");
+        assertThat(header(sse, "Vary")).contains("Authorization");
     }
 
     static JWTClaimsSet.Builder claims(String issuer, String audience, Instant exp) {
@@ -326,6 +334,28 @@ class AuthHttpTest {
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(root + "/healthz")).build(),
                 BodyHandlers.ofString());
         assertThat(health.statusCode()).isNotIn(401, 403);
+    }
+
+    @Test
+    void refusalsAreLoggedWithoutTheirCredentials() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AuthHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        ch.qos.logback.classic.Level before = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        log.addAppender(events);
+        try {
+            send("GET", "app/logged?offset=-1&token=query-secret-1", null, null);
+            send("GET", "app/logged?offset=-1", null, "header-secret-2");
+            send("POST", "other/logged?token=s3cret-writer", "x", "s3cret-writer", "Content-Type", "text/plain");
+        } finally {
+            log.detachAppender(events);
+            log.setLevel(before);
+        }
+        assertThat(events.list).hasSize(3);
+        assertThat(events.list).allSatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("logged").doesNotContain("secret", "s3cret"));
     }
 
     static int port() {
