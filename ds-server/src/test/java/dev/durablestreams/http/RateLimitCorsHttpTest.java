@@ -32,6 +32,7 @@ class RateLimitCorsHttpTest {
                   tokens:
                     - { token: "t-one", name: one, grants: [ { prefix: "", actions: [read, write] } ] }
                     - { token: "t-two", name: two, grants: [ { prefix: "", actions: [read, write] } ] }
+                    - { token: "t-three", name: three, grants: [ { prefix: "", actions: [read] } ] }
                   public-read: [""]
                 limits:
                   rate-limit: { requests-per-second: 0.001, burst: 3 }
@@ -76,6 +77,31 @@ class RateLimitCorsHttpTest {
             assertThat(send("GET", "rl-a?offset=-1", "Authorization", "Bearer t-two").statusCode()).isEqualTo(404);
         }
         assertThat(send("GET", "rl-a?offset=-1", "Authorization", "Bearer t-one").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void aLiveReadCountsOnceHoweverManyEventsItDelivers() throws Exception {
+        String s = "rl-live";
+        byte[] one = "e".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server.store.create(new dev.durablestreams.storage.CreateRequest(s, "text/plain", null, null, false,
+                new byte[0], null)).join();
+        HttpResponse<java.io.InputStream> sse = client.send(HttpRequest.newBuilder(URI.create(server.base + s
+                + "?offset=-1&live=sse")).header("Authorization", "Bearer t-three").build(),
+                BodyHandlers.ofInputStream());
+        assertThat(sse.statusCode()).isEqualTo(200);
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(sse.body()))) {
+            for (int i = 0; i < 5; i++) {
+                server.store.append(new dev.durablestreams.storage.AppendRequest(s, "text/plain", one, false, null,
+                        null)).join();
+                String line;
+                while (!(line = lines.readLine()).equals("event: data")) assertThat(line).isNotNull();
+            }
+        }
+        // Five events delivered on one request: two of the burst of three are left.
+        for (int i = 0; i < 2; i++) {
+            assertThat(send("HEAD", s, "Authorization", "Bearer t-three").statusCode()).isEqualTo(200);
+        }
+        assertThat(send("HEAD", s, "Authorization", "Bearer t-three").statusCode()).isEqualTo(429);
     }
 
     @Test
