@@ -1,37 +1,75 @@
 package dev.durablestreams.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.durablestreams.BuildInfo;
 import dev.durablestreams.auth.AuthPolicy;
+import dev.durablestreams.cli.config.ConfigException;
+import dev.durablestreams.cli.config.ConfigFile;
+import dev.durablestreams.cli.config.EffectiveConfig;
+import dev.durablestreams.cli.config.Setting;
+import dev.durablestreams.cli.config.Settings;
 import dev.durablestreams.http.AccessControl;
 import dev.durablestreams.http.CorsPolicy;
 import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.limits.ClientAddresses;
 import dev.durablestreams.limits.RateLimiter;
-import java.io.IOException;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
 import dev.durablestreams.storage.rocksdb.RocksLog;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The {@code ds-server} command. Every flag can also be set by the environment variable named in its help. */
-@Command(name = "ds-server", mixinStandardHelpOptions = true, version = "ds-server 0.1.0",
+/**
+ * The {@code ds-server} command. Every flag can also be set by its environment variable ({@code --max-body} →
+ * {@code DS_MAX_BODY}) and by its key in the {@code --config} file ({@code max-body: 64MiB}); see {@link Settings}.
+ * A new {@code @Option} needs nothing more to be settable all three ways.
+ */
+@Command(name = "ds-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Durable Streams protocol server.",
+        footer = {"", "Every flag can also be set by its environment variable (DS_ and the flag's name in upper case, "
+                + "e.g. DS_MAX_BODY) or by its key in the --config file (e.g. max-body: 64MiB). "
+                + "Precedence: flag > environment > file > built-in default."},
         sortOptions = false)
 public final class Main implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    /**
+     * Nested sections the configuration file may hold, each handed whole (a Jackson tree, {@link ConfigFile#section})
+     * to the component that owns it, e.g. {@code auth}. Every other key is a flag.
+     */
+    static final List<String> CONFIG_SECTIONS = List.of("auth", "limits", "cors");
+
+    @Spec
+    CommandSpec spec;
+
+    /** Set by {@link #run}: the source of every value that was not a flag. */
+    private Settings settings;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration file: one key per flag, e.g. port: 4437 (env DS_CONFIG).")
+    @Setting(file = false)
+    Path configFile;
+
+    @Option(names = "--print-config",
+            description = "Print the effective configuration (secrets masked), each value with its source, and exit.")
+    @Setting(env = false, file = false)
+    boolean printConfig;
 
     /** Storage backends. */
     enum Storage { rocksdb, memory }
@@ -39,73 +77,80 @@ public final class Main implements Callable<Integer> {
     /** How appends reach the disk before they are acknowledged (rocksdb only). */
     enum Durability { sync, async }
 
-    @Option(names = "--host", defaultValue = "${env:DS_HOST:-127.0.0.1}",
+    @Option(names = "--host", defaultValue = "127.0.0.1",
             description = "Address to bind (env DS_HOST; default ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "${env:DS_PORT:-4437}",
+    @Option(names = "--port", defaultValue = "4437",
             description = "Port to listen on, 0 for any free port (env DS_PORT; default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--storage", defaultValue = "${env:DS_STORAGE:-rocksdb}",
+    @Option(names = "--storage", defaultValue = "rocksdb",
             description = "Storage backend: ${COMPLETION-CANDIDATES} (env DS_STORAGE; default ${DEFAULT-VALUE}).")
     Storage storage;
 
-    @Option(names = "--data-dir", defaultValue = "${env:DS_DATA_DIR:-./data}",
+    @Option(names = "--data-dir", defaultValue = "./data",
             description = "Directory of the rocksdb backend (env DS_DATA_DIR; default ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--durability", defaultValue = "${env:DS_DURABILITY:-sync}",
+    @Option(names = "--durability", defaultValue = "sync",
             description = "sync: acknowledge appends after the write-ahead log is synced (group commit); "
                     + "async: after it is written, before the sync (env DS_DURABILITY; default ${DEFAULT-VALUE}).")
     Durability durability;
 
-    @Option(names = "--long-poll-timeout", defaultValue = "${env:DS_LONG_POLL_TIMEOUT:-30s}",
+    @Option(names = "--long-poll-timeout", defaultValue = "30s",
             converter = Units.DurationConverter.class,
             description = "How long a long-poll waits for data before 204 (env DS_LONG_POLL_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration longPollTimeout;
 
-    @Option(names = "--sse-max-duration", defaultValue = "${env:DS_SSE_MAX_DURATION:-60s}",
+    @Option(names = "--sse-max-duration", defaultValue = "60s",
             converter = Units.DurationConverter.class,
             description = "SSE responses end after this long; clients reconnect (env DS_SSE_MAX_DURATION; default ${DEFAULT-VALUE}).")
     Duration sseMaxDuration;
 
-    @Option(names = "--sse-keepalive", defaultValue = "${env:DS_SSE_KEEPALIVE:-15s}",
+    @Option(names = "--sse-keepalive", defaultValue = "15s",
             converter = Units.DurationConverter.class,
             description = "Idle SSE responses get a keep-alive control event this often (env DS_SSE_KEEPALIVE; default ${DEFAULT-VALUE}).")
     Duration sseKeepAlive;
 
-    @Option(names = "--max-body", defaultValue = "${env:DS_MAX_BODY:-64MiB}", converter = Units.SizeConverter.class,
+    @Option(names = "--max-body", defaultValue = "64MiB", converter = Units.SizeConverter.class,
             description = "Largest request body; larger ones get 413 (env DS_MAX_BODY; default ${DEFAULT-VALUE}).")
     long maxBody;
 
-    @Option(names = "--max-read", defaultValue = "${env:DS_MAX_READ:-4MiB}", converter = Units.SizeConverter.class,
+    @Option(names = "--max-read", defaultValue = "4MiB", converter = Units.SizeConverter.class,
             description = "Largest response chunk of a read (env DS_MAX_READ; default ${DEFAULT-VALUE}).")
     long maxRead;
 
-    @Option(names = "--max-stream-bytes", defaultValue = "${env:DS_MAX_STREAM_BYTES:-0}",
+    @Option(names = "--max-stream-bytes", defaultValue = "0",
             converter = Units.SizeConverter.class,
             description = "Bytes one stream may hold, 0 = unlimited; beyond it appends get 413 (env DS_MAX_STREAM_BYTES).")
     long maxStreamBytes;
 
-    @Option(names = "--max-total-bytes", defaultValue = "${env:DS_MAX_TOTAL_BYTES:-0}",
+    @Option(names = "--max-total-bytes", defaultValue = "0",
             converter = Units.SizeConverter.class,
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
-    @Option(names = "--config", defaultValue = "${env:DS_CONFIG:-}",
-            description = "YAML file with the auth:, limits: and cors: sections (env DS_CONFIG; default none).")
-    Path configFile;
-
     @Override
     public Integer call() throws Exception {
-        if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
-                new CommandLine(this), "--max-body must be between 1 byte and 2GiB");
-        if (maxRead < 1024 || maxRead > 256L << 20) throw new CommandLine.ParameterException(
-                new CommandLine(this), "--max-read must be between 1KiB and 256MiB");
+        if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw invalid("--max-body", "must be between 1 byte and 2GiB");
+        if (maxRead < 1024 || maxRead > 256L << 20) throw invalid("--max-read", "must be between 1KiB and 256MiB");
+        if (printConfig) {
+            spec.commandLine().getOut().print(EffectiveConfig.render(spec, spec.commandLine().getParseResult(), settings,
+                    CONFIG_SECTIONS, "ds-server " + BuildInfo.current().describe()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        LOG.info("ds-server {} starting (Java {})", BuildInfo.current().describe(), Runtime.version());
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive);
-        AccessControl access = accessControl(loadSections(configFile)); // before storage opens: fail fast
+        AccessControl access; // before storage opens: a bad section fails fast
+        try {
+            access = accessControl(settings.file());
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("config error: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
         StreamStore store = switch (storage) {
@@ -125,34 +170,97 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** The configuration file as a tree (an empty one without a file); sections are handed to their components. */
-    static JsonNode loadSections(Path file) throws IOException {
-        if (file == null || file.toString().isEmpty()) return MissingNode.getInstance();
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        return root == null ? MissingNode.getInstance() : root;
+    /**
+     * Builds authentication, rate limits and CORS from the file's {@code auth:}, {@code limits:} and {@code cors:}
+     * sections; logs what is configured (never a secret), or one warning when the server is open.
+     */
+    static AccessControl accessControl(ConfigFile file) {
+        AccessControl access;
+        try {
+            JsonNode limits = file.section("limits");
+            access = new AccessControl(AuthPolicy.fromConfig(file.section("auth")),
+                    RateLimiter.fromConfig(limits.get("rate-limit")),
+                    ClientAddresses.fromConfig(limits.get("trusted-proxies")), CorsPolicy.fromConfig(file.section("cors")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file.name() + ": " + e.getMessage());
+        }
+        if (access.auth() != null) LOG.info("auth: {}", access.auth().describe());
+        if (access.rateLimit() != null) LOG.info("rate limit: {}", access.rateLimit().describe());
+        if (!access.cors().allowsAny()) LOG.info("cors: browsers may read responses only from the listed origins");
+        if (access.auth() == null) {
+            LOG.warn("no auth: section configured: the server is open, anyone who can reach it may read, write and "
+                    + "delete every stream");
+        }
+        return access;
     }
 
-    /** Builds authentication, rate limits and CORS from their sections; warns once when the server is open. */
-    static AccessControl accessControl(JsonNode root) {
-        try {
-            JsonNode limits = root.path("limits");
-            AccessControl access = new AccessControl(AuthPolicy.fromConfig(root.get("auth")),
-                    RateLimiter.fromConfig(limits.get("rate-limit")), ClientAddresses.fromConfig(limits.get("trusted-proxies")),
-                    CorsPolicy.fromConfig(root.get("cors")));
-            if (access.auth() != null) LOG.info("auth: {}", access.auth().describe());
-            if (access.rateLimit() != null) LOG.info("rate limit: {}", access.rateLimit().describe());
-            if (!access.cors().allowsAny()) LOG.info("cors: browsers may read responses only from the listed origins");
-            if (access.auth() == null) {
-                LOG.warn("no auth: section configured: the server is open, anyone who can reach it may read, write "
-                        + "and delete every stream");
-            }
-            return access;
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(new Main()), "configuration: " + e.getMessage(), e);
-        }
+    /** A bad value found after parsing, attributed to its option so a file or variable value is named as such. */
+    private CommandLine.ParameterException invalid(String option, String problem) {
+        CommandLine.Model.OptionSpec o = spec.findOption(option);
+        String text = settings.resolved(o, spec.commandLine().getParseResult()).text();
+        return new CommandLine.ParameterException(spec.commandLine(),
+                "Invalid value for option '" + option + "': '" + text + "' " + problem, o, text);
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(args, System.getenv(), out, err));
+    }
+
+    /**
+     * Runs the command: reads the configuration file named by {@code --config} or {@code DS_CONFIG}, then parses
+     * {@code args} with the environment and file as defaults. A bad file or value from it is one line on
+     * {@code err} and exit status 2, never a stack trace.
+     */
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        Main main = new Main();
+        CommandLine cmd = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true).setOut(out).setErr(err);
+        try {
+            Path file = configPath(args, env);
+            ConfigFile config = file == null ? ConfigFile.NONE : ConfigFile.load(file);
+            config.check(Settings.fileKeys(cmd.getCommandSpec()), Set.copyOf(CONFIG_SECTIONS));
+            main.settings = new Settings(env, config);
+        } catch (ConfigException e) {
+            err.println("config error: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        Settings settings = main.settings;
+        cmd.setDefaultValueProvider(settings);
+        CommandLine.IParameterExceptionHandler usage = cmd.getParameterExceptionHandler();
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            settings.showBuiltInDefaults();
+            var configError = settings.configError(ex);
+            if (configError.isEmpty()) return usage.handleParseException(ex, a);
+            err.println("config error: " + configError.get());
+            return CommandLine.ExitCode.USAGE;
+        });
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        cmd.setExecutionStrategy(parsed -> {
+            settings.showBuiltInDefaults();
+            return runLast.execute(parsed);
+        });
+        return cmd.execute(args);
+    }
+
+    /**
+     * The configuration file: {@code --config FILE} or {@code --config=FILE} on the command line, else
+     * {@code DS_CONFIG}. Found before the full parse because the file supplies that parse's defaults.
+     */
+    static Path configPath(String[] args, Map<String, String> env) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) return Path.of(args[i + 1]);
+            if (args[i].startsWith("--config=")) return Path.of(args[i].substring("--config=".length()));
+        }
+        String fromEnv = env.get("DS_CONFIG");
+        return fromEnv == null || fromEnv.isEmpty() ? null : Path.of(fromEnv);
+    }
+
+    /** {@code --version}: the Maven version and git commit this was built from. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ds-server " + BuildInfo.current().describe()};
+        }
     }
 }

@@ -3,17 +3,28 @@ package dev.durablestreams.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.durablestreams.cli.config.ConfigException;
+import dev.durablestreams.cli.config.ConfigFile;
 import dev.durablestreams.http.AccessControl;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
+/** The auth:, limits: and cors: sections of the configuration file, handed to their components. */
 class MainConfigTest {
 
+    static Path file(String yaml) throws Exception {
+        Path f = Files.createTempFile(Files.createDirectories(Path.of("target")), "ds", ".yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
     @Test
-    void noFileOrNoAuthSectionMeansAnOpenServer() throws Exception {
-        AccessControl open = Main.accessControl(Main.loadSections(null));
+    void noFileOrNoAuthSectionMeansAnOpenServer() {
+        AccessControl open = Main.accessControl(ConfigFile.NONE);
         assertThat(open.auth()).isNull();
         assertThat(open.rateLimit()).isNull();
         assertThat(open.cors().allowsAny()).isTrue();
@@ -21,8 +32,8 @@ class MainConfigTest {
 
     @Test
     void sectionsAreReadFromTheYamlFile() throws Exception {
-        Path f = Files.createTempFile(Files.createDirectories(Path.of("target")), "ds", ".yaml");
-        Files.writeString(f, """
+        AccessControl access = Main.accessControl(ConfigFile.load(file("""
+                port: 0
                 auth:
                   tokens: [ { token: "x", grants: [ { prefix: "", actions: [read] } ] } ]
                   public-read: ["public/"]
@@ -30,8 +41,7 @@ class MainConfigTest {
                   rate-limit: { requests-per-second: 10, burst: 20 }
                 cors:
                   allowed-origins: ["https://a.example"]
-                """);
-        AccessControl access = Main.accessControl(Main.loadSections(f));
+                """)));
         assertThat(access.auth().isPublicRead("public/x")).isTrue();
         assertThat(access.rateLimit()).isNotNull();
         assertThat(access.cors().allowsAny()).isFalse();
@@ -39,13 +49,22 @@ class MainConfigTest {
 
     @Test
     void misspeltOrInvalidSettingsFailTheStart() throws Exception {
-        Path f = Files.createTempFile(Files.createDirectories(Path.of("target")), "ds", ".yaml");
-        Files.writeString(f, "auth:\n  public_read: [\"x/\"]\n");
-        assertThatThrownBy(() -> Main.accessControl(Main.loadSections(f)))
-                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("auth.public_read");
-        Files.writeString(f, "auth:\n  tokens: [ { token: \"a\", sha256: \"b\" } ]\n");
-        assertThatThrownBy(() -> Main.accessControl(Main.loadSections(f))).hasMessageContaining("exactly one");
-        Files.writeString(f, "auth:\n  tokens: [ { token: \"a\", grants: [ { prefix: \"\", actions: [fly] } ] } ]\n");
-        assertThatThrownBy(() -> Main.accessControl(Main.loadSections(f))).hasMessageContaining("fly");
+        assertThatThrownBy(() -> Main.accessControl(ConfigFile.load(file("auth:\n  public_read: [\"x/\"]\n"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.public_read");
+        assertThatThrownBy(() -> Main.accessControl(ConfigFile.load(file(
+                "auth:\n  tokens: [ { token: \"a\", sha256: \"b\" } ]\n")))).hasMessageContaining("exactly one");
+        assertThatThrownBy(() -> Main.accessControl(ConfigFile.load(file(
+                "auth:\n  tokens: [ { token: \"a\", grants: [ { prefix: \"\", actions: [fly] } ] } ]\n"))))
+                .hasMessageContaining("fly");
+    }
+
+    @Test
+    void aBadSectionStopsTheStartWithOneLineBeforeStorageOpens() throws Exception {
+        Path f = file("storage: memory\nport: 0\ncors:\n  allowed-origins: [\"not an origin\"]\n");
+        StringWriter err = new StringWriter();
+        int status = Main.run(new String[] {"--config", f.toString()}, Map.of(), new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).startsWith("config error: ").contains("cors.allowed-origins").doesNotContain("Exception");
     }
 }
