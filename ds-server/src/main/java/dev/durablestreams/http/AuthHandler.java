@@ -3,6 +3,8 @@ package dev.durablestreams.http;
 import dev.durablestreams.auth.AuthPolicy;
 import dev.durablestreams.auth.Principal;
 import dev.durablestreams.protocol.Headers;
+import dev.durablestreams.protocol.ProtocolException;
+import dev.durablestreams.protocol.StreamPath;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,15 +39,27 @@ final class AuthHandler extends RequestGate {
     @Override
     protected FullHttpResponse refuse(ChannelHandlerContext ctx, HttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        // Only a query that may hold a token is parsed here; the router parses the query it needs.
-        List<String> tokens = request.uri().contains(QUERY_TOKEN + "=") ? uri.parameters().get(QUERY_TOKEN) : null;
-        if (tokens != null) request.setUri(withoutToken(uri));
+        List<String> tokens;
+        String path;
         String forkSource = null;
-        if (request.method().equals(HttpMethod.PUT)) {
-            String forkedFrom = request.headers().get(Headers.STREAM_FORKED_FROM);
-            if (forkedFrom != null) forkSource = StreamRequest.streamPathOf(forkedFrom);
+        try {
+            // Only a query that may hold a token is parsed here; the router parses the query it needs.
+            tokens = request.uri().contains(QUERY_TOKEN + "=") ? uri.parameters().get(QUERY_TOKEN) : null;
+            // Stream paths are decoded exactly as the router decodes them, so grants see the name it will serve.
+            String raw = uri.rawPath();
+            path = raw.startsWith(StreamRequest.ROOT)
+                    ? StreamRequest.ROOT + StreamPath.decode(raw.substring(StreamRequest.ROOT.length())) : uri.path();
+            if (request.method().equals(HttpMethod.PUT)) {
+                String forkedFrom = request.headers().get(Headers.STREAM_FORKED_FROM);
+                if (forkedFrom != null) forkSource = StreamRequest.streamPathOf(forkedFrom);
+            }
+        } catch (ProtocolException e) {
+            return Responses.problem(e.status(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return Responses.problem(400, "invalid percent-escape in the request target");
         }
-        AuthPolicy.Decision d = policy.check(new AuthPolicy.Request(request.method().name(), uri.path(),
+        if (tokens != null) request.setUri(withoutToken(uri));
+        AuthPolicy.Decision d = policy.check(new AuthPolicy.Request(request.method().name(), path,
                 request.headers().get(HttpHeaderNames.AUTHORIZATION),
                 tokens == null || tokens.size() != 1 ? null : tokens.get(0), forkSource));
         if (d.allowed()) {
@@ -53,7 +67,7 @@ final class AuthHandler extends RequestGate {
             return null;
         }
         // Reasons and addresses only: credentials are never logged.
-        LOG.debug("refused {} {} from {}: {} {}", request.method(), uri.path(), ctx.channel().remoteAddress(),
+        LOG.debug("refused {} {} from {}: {} {}", request.method(), path, ctx.channel().remoteAddress(),
                 d.status(), d.detail());
         FullHttpResponse r = Responses.problem(d.status(), d.detail());
         if (d.status() == 401) {

@@ -24,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * codec, keep-alive, CORS and protocol headers on every response, authentication and rate limit on the request
- * head (when configured), body collection with its size limit, routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, protocol headers on every
+ * response, one request at a time so responses leave in request order, CORS headers, request-line and Host checks,
+ * keep-alive, authentication and rate limit on the request head (when configured), body collection with its size
+ * limit, routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -67,9 +68,12 @@ public final class HttpServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
+                                .addLast("order", new Http1ResponseOrder())
+                                // After "order": one request at a time, so each response answers its request's Origin.
                                 .addLast("cors", new CorsHandler(access.cors()))
-                                .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE);
+                                .addLast("request-check", new Http1RequestCheck())
+                                .addLast("keep-alive", new HttpServerKeepAliveHandler());
                         // Checks on the request head, before the body is collected: who, then how often.
                         if (access.auth() != null) p.addLast("auth", new AuthHandler(access.auth()));
                         if (access.rateLimit() != null) {

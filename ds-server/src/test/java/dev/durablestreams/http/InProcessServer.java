@@ -2,26 +2,40 @@ package dev.durablestreams.http;
 
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
+import dev.durablestreams.storage.engine.StreamLog;
 import dev.durablestreams.storage.memory.MemoryLog;
 import java.time.Duration;
 
-/** A server on a free port over an in-memory store, for HTTP tests. */
+/** A server on a free port over an in-memory store (or the given log), for HTTP tests. */
 final class InProcessServer implements AutoCloseable {
-    final StreamEngine store = new StreamEngine(new MemoryLog(), EngineOptions.UNLIMITED);
+    final StreamEngine store;
     final HttpServer server;
     /** The stream root, e.g. {@code http://127.0.0.1:PORT/v1/stream/}. */
     final String base;
+    final int port;
 
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
-        this(maxBody, maxRead, longPoll, sseMax, sseKeepAlive, AccessControl.OPEN);
+        this(new MemoryLog(), maxBody, maxRead, longPoll, sseMax, sseKeepAlive, AccessControl.OPEN);
     }
 
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
                     AccessControl access) throws InterruptedException {
+        this(new MemoryLog(), maxBody, maxRead, longPoll, sseMax, sseKeepAlive, access);
+    }
+
+    InProcessServer(StreamLog log, int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
+            throws InterruptedException {
+        this(log, maxBody, maxRead, longPoll, sseMax, sseKeepAlive, AccessControl.OPEN);
+    }
+
+    InProcessServer(StreamLog log, int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
+                    AccessControl access) throws InterruptedException {
+        store = new StreamEngine(log, EngineOptions.UNLIMITED);
         server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
                 store, access);
-        base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
+        port = server.start();
+        base = "http://127.0.0.1:" + port + "/v1/stream/";
     }
 
     @Override
