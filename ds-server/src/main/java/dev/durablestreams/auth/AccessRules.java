@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * Which actions a request needs, as a pure function of its method, path and fork source. Paths under
  * {@code /v1/stream/} are checked against grant prefixes by their stream path; the subscription namespace
- * ({@code __ds/}) needs {@code admin}, except its public key set; other paths need {@code admin} over every
- * stream, except the health probes.
+ * ({@code __ds/}) needs {@code admin}, except its public key set and the routes that carry a wake's own token
+ * (ack, callback, release); other paths need {@code admin} over every stream, except the health probes.
  */
 public final class AccessRules {
     /** The stream root; stream paths are what follows it. */
@@ -18,6 +18,19 @@ public final class AccessRules {
 
     /** One action needed on one stream path. */
     public record Need(String path, Action action) {}
+
+    /**
+     * Ack, callback and release present the wake's own token (issued by a claim, which needed admin, or sent in a
+     * webhook) in {@code Authorization}; the subscription API verifies and fences it, so no server credential is asked.
+     */
+    private static boolean carriesWakeToken(String method, String stream) {
+        if (!method.equals("POST") || !stream.startsWith(RESERVED + "subscriptions/")) return false;
+        String rest = stream.substring((RESERVED + "subscriptions/").length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0) return false;
+        String action = rest.substring(slash + 1);
+        return action.equals("ack") || action.equals("callback") || action.equals("release");
+    }
 
     /**
      * @param method the HTTP method
@@ -34,7 +47,7 @@ public final class AccessRules {
             // The subscription APIs' key set is public by design (webhook receivers verify signatures with it);
             // their management routes need admin until claim/ack rules are defined per wake stream.
             boolean jwks = stream.equals(RESERVED + "jwks.json") && (method.equals("GET") || method.equals("HEAD"));
-            return jwks ? List.of() : List.of(new Need(stream, Action.ADMIN));
+            return jwks || carriesWakeToken(method, stream) ? List.of() : List.of(new Need(stream, Action.ADMIN));
         }
         return switch (method) {
             case "GET", "HEAD" -> List.of(new Need(stream, Action.READ));

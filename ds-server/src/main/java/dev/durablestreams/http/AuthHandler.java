@@ -4,7 +4,6 @@ import dev.durablestreams.auth.AuthPolicy;
 import dev.durablestreams.auth.Principal;
 import dev.durablestreams.protocol.Headers;
 import dev.durablestreams.protocol.ProtocolException;
-import dev.durablestreams.protocol.StreamPath;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -46,9 +45,8 @@ final class AuthHandler extends RequestGate {
             // Only a query that may hold a token is parsed here; the router parses the query it needs.
             tokens = request.uri().contains(QUERY_TOKEN + "=") ? uri.parameters().get(QUERY_TOKEN) : null;
             // Stream paths are decoded exactly as the router decodes them, so grants see the name it will serve.
-            String raw = uri.rawPath();
-            path = raw.startsWith(StreamRequest.ROOT)
-                    ? StreamRequest.ROOT + StreamPath.decode(raw.substring(StreamRequest.ROOT.length())) : uri.path();
+            String streamPath = StreamRequest.pathOf(uri);
+            path = streamPath == null ? uri.path() : StreamRequest.ROOT + streamPath;
             if (request.method().equals(HttpMethod.PUT)) {
                 String forkedFrom = request.headers().get(Headers.STREAM_FORKED_FROM);
                 if (forkedFrom != null) forkSource = StreamRequest.streamPathOf(forkedFrom);

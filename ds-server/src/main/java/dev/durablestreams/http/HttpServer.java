@@ -1,6 +1,7 @@
 package dev.durablestreams.http;
 
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.subscription.SubscriptionApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -34,6 +35,7 @@ public final class HttpServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final StreamStore store;
+    private final SubscriptionApi subscriptions;
     private final EventLoopGroup group;
     private final SseFrameCache frames = new SseFrameCache();
     private final AccessControl access;
@@ -41,12 +43,22 @@ public final class HttpServer implements AutoCloseable {
     private Channel channel;
 
     public HttpServer(ServerConfig config, StreamStore store) {
-        this(config, store, AccessControl.OPEN);
+        this(config, store, null, AccessControl.OPEN);
     }
 
-    public HttpServer(ServerConfig config, StreamStore store, AccessControl access) {
+    /** @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
+        this(config, store, subscriptions, AccessControl.OPEN);
+    }
+
+    /**
+     * @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there
+     * @param access authentication, rate limit and CORS policy ({@link AccessControl#OPEN}: none, any origin)
+     */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, AccessControl access) {
         this.config = config;
         this.store = store;
+        this.subscriptions = subscriptions;
         this.access = access;
         this.cache = access.cacheScope();
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -80,7 +92,7 @@ public final class HttpServer implements AutoCloseable {
                             p.addLast("rate-limit", new RateLimitHandler(access.rateLimit(), access.clients()));
                         }
                         p.addLast("body", new BodyLimitHandler(config.maxBody()))
-                                .addLast("router", new StreamRouter(store, config, frames, cache));
+                                .addLast("router", new StreamRouter(store, config, frames, subscriptions, cache));
                     }
                 });
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

@@ -26,6 +26,12 @@ class AccessRulesTest {
                 .containsExactly(new Need("__ds/jwks.json", Action.ADMIN));
         assertThat(AccessRules.required("GET", "/v1/stream/__ds/subscriptions/x", null))
                 .containsExactly(new Need("__ds/subscriptions/x", Action.ADMIN));
+        assertThat(AccessRules.required("POST", "/v1/stream/__ds/subscriptions/s1/claim", null))
+                .containsExactly(new Need("__ds/subscriptions/s1/claim", Action.ADMIN));
+        for (String action : new String[] {"ack", "callback", "release"}) {
+            assertThat(AccessRules.required("POST", "/v1/stream/__ds/subscriptions/s1/" + action, null)).isEmpty();
+            assertThat(AccessRules.required("GET", "/v1/stream/__ds/subscriptions/s1/" + action, null)).isNotEmpty();
+        }
         assertThat(AccessRules.required("GET", "/healthz", null)).isEmpty();
         assertThat(AccessRules.required("GET", "/metrics", null)).containsExactly(new Need("", Action.ADMIN));
     }

@@ -325,7 +325,17 @@ class AuthHttpTest {
     @Test
     void managementRoutesNeedAdminAndTheKeySetIsOpen() throws Exception {
         HttpResponse<String> jwks = send("GET", "__ds/jwks.json", null, null);
-        assertThat(jwks.statusCode()).isEqualTo(404); // reserved, not served yet; but not refused
+        assertThat(jwks.statusCode()).isEqualTo(200);
+        // Ack, callback and release carry the wake's own token: the subscription API judges it, not server auth.
+        for (String action : new String[] {"ack", "callback", "release"}) {
+            HttpResponse<String> r = send("POST", "__ds/subscriptions/x/" + action, "{}", "wake-token");
+            assertThat(header(r, "WWW-Authenticate")).as(action).isNull();
+            assertThat(r.statusCode()).as(action).isNotEqualTo(403);
+        }
+        // Management routes carry URL-encoded stream paths; the escaped '/' is the subscription API's to decode.
+        assertThat(send("DELETE", "__ds/subscriptions/x/streams/a%2Fb", null, "s3cret-admin").statusCode())
+                .isNotIn(400, 401, 403);
+        assertProblem(send("DELETE", "__ds/subscriptions/x/streams/a%2Fb", null, "s3cret-writer"), 403);
         assertProblem(send("GET", "__ds/subscriptions/x", null, null), 401);
         assertProblem(send("POST", "__ds/subscriptions/x", "{}", "s3cret-writer"), 403);
         assertThat(send("GET", "__ds/subscriptions/x", null, "s3cret-admin").statusCode()).isEqualTo(404);
