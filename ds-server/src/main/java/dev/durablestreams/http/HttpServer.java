@@ -25,10 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: codec, protocol headers on every
- * response, one request at a time so responses leave in request order, CORS headers, request-line and Host checks,
- * keep-alive, authentication and rate limit on the request head (when configured), body collection with its size
- * limit, routing.
+ * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: connection cap, codec, read
+ * timeouts, pending-output accounting, protocol headers on every response, one request at a time so responses
+ * leave in request order, CORS headers, request-line and Host checks, keep-alive, authentication and rate limit on
+ * the request head (when configured), the in-flight body budget, body collection with its size limit, routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -40,6 +40,9 @@ public final class HttpServer implements AutoCloseable {
     private final SseFrameCache frames = new SseFrameCache();
     private final AccessControl access;
     private final CacheScope cache;
+    private final ConnectionLimits limits = new ConnectionLimits();
+    private final ConnectionCap cap;
+    private final OutputBudget output;
     private Channel channel;
 
     public HttpServer(ServerConfig config, StreamStore store) {
@@ -58,6 +61,8 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, AccessControl access) {
         this.config = config;
         this.store = store;
+        this.cap = new ConnectionCap(config.limits().maxConnections(), limits);
+        this.output = new OutputBudget(config.limits().maxPendingOutput(), limits);
         this.subscriptions = subscriptions;
         this.access = access;
         this.cache = access.cacheScope();
@@ -73,25 +78,33 @@ public final class HttpServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new AcceptErrorHandler(limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ConnectionTimeouts timeouts = new ConnectionTimeouts(config.limits(), limits);
                         ChannelPipeline p = ch.pipeline()
+                                .addLast("connection-cap", cap)
+                                .addLast("timeouts-bytes", timeouts.byteSensor())
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
+                                .addLast("timeouts", timeouts)
+                                .addLast("pending-output", output.newMeter())
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
                                 .addLast("order", new Http1ResponseOrder())
                                 // After "order": one request at a time, so each response answers its request's Origin.
                                 .addLast("cors", new CorsHandler(access.cors()))
                                 .addLast("request-check", new Http1RequestCheck())
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler());
-                        // Checks on the request head, before the body is collected: who, then how often.
+                        // Checks on the request head, before any body is budgeted or collected: who, then how often.
                         if (access.auth() != null) p.addLast("auth", new AuthHandler(access.auth()));
                         if (access.rateLimit() != null) {
                             p.addLast("rate-limit", new RateLimitHandler(access.rateLimit(), access.clients()));
                         }
-                        p.addLast("body", new BodyLimitHandler(config.maxBody()))
+                        p.addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
+                                        config.maxBody(), limits))
+                                .addLast("body", new BodyLimitHandler(config.maxBody()))
                                 .addLast("router", new StreamRouter(store, config, frames, subscriptions, cache));
                     }
                 });
@@ -100,6 +113,11 @@ public final class HttpServer implements AutoCloseable {
         LOG.info("serving Durable Streams on http://{}:{}{} ({} transport)", config.host(), port, StreamRequest.ROOT,
                 Epoll.isAvailable() ? "epoll" : "nio");
         return port;
+    }
+
+    /** What the connection, timeout and memory limits are doing; for metrics and tests. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     public void awaitClose() throws InterruptedException {
