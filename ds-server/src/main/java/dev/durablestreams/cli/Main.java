@@ -1,13 +1,19 @@
 package dev.durablestreams.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.durablestreams.BuildInfo;
+import dev.durablestreams.auth.AuthPolicy;
 import dev.durablestreams.cli.config.ConfigException;
 import dev.durablestreams.cli.config.ConfigFile;
 import dev.durablestreams.cli.config.EffectiveConfig;
 import dev.durablestreams.cli.config.Setting;
 import dev.durablestreams.cli.config.Settings;
+import dev.durablestreams.http.AccessControl;
+import dev.durablestreams.http.CorsPolicy;
 import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.http.Limits;
+import dev.durablestreams.limits.ClientAddresses;
+import dev.durablestreams.limits.RateLimiter;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.metrics.ServerMetrics;
 import dev.durablestreams.storage.NotifyingStore;
@@ -60,7 +66,7 @@ public final class Main implements Callable<Integer> {
      * Nested sections the configuration file may hold, each handed whole (a Jackson tree, {@link ConfigFile#section})
      * to the component that owns it, e.g. {@code auth}. Every other key is a flag.
      */
-    static final List<String> CONFIG_SECTIONS = List.of();
+    static final List<String> CONFIG_SECTIONS = List.of("auth", "limits", "cors");
 
     @Spec
     CommandSpec spec;
@@ -233,6 +239,13 @@ public final class Main implements Callable<Integer> {
                 connectionLimits.maxInflightBody(), headerTimeout, bodyTimeout, idleTimeout);
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive, connectionLimits);
+        AccessControl access; // before storage opens: a bad section fails fast
+        try {
+            access = accessControl(settings.file());
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("config error: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
         ServerMetrics metrics = ServerMetrics.withProcessMeters();
@@ -259,14 +272,39 @@ public final class Main implements Callable<Integer> {
         StreamStore store = new NotifyingStore(engine, subscriptions);
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort);
-        // After the drain: subscriptions stop before the storage they read from closes.
-        Shutdown shutdown = new Shutdown(server, shutdownGrace, subscriptions, subscriptionStore, store);
+        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort, access);
+        // After the drain: subscriptions stop before the storage they read from closes; then the JWKS refresher.
+        AutoCloseable auth = access.auth() != null ? access.auth() : () -> { };
+        Shutdown shutdown = new Shutdown(server, shutdownGrace, subscriptions, subscriptionStore, store, auth);
         shutdown.install();
         server.start();
         shutdown.awaitRequest();
         shutdown.run();
         return 0;
+    }
+
+    /**
+     * Builds authentication, rate limits and CORS from the file's {@code auth:}, {@code limits:} and {@code cors:}
+     * sections; logs what is configured (never a secret), or one warning when the server is open.
+     */
+    static AccessControl accessControl(ConfigFile file) {
+        AccessControl access;
+        try {
+            JsonNode limits = file.section("limits");
+            access = new AccessControl(AuthPolicy.fromConfig(file.section("auth")),
+                    RateLimiter.fromConfig(limits.get("rate-limit")),
+                    ClientAddresses.fromConfig(limits.get("trusted-proxies")), CorsPolicy.fromConfig(file.section("cors")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file.name() + ": " + e.getMessage());
+        }
+        if (access.auth() != null) LOG.info("auth: {}", access.auth().describe());
+        if (access.rateLimit() != null) LOG.info("rate limit: {}", access.rateLimit().describe());
+        if (!access.cors().allowsAny()) LOG.info("cors: browsers may read responses only from the listed origins");
+        if (access.auth() == null) {
+            LOG.warn("no auth: section configured: the server is open, anyone who can reach it may read, write and "
+                    + "delete every stream");
+        }
+        return access;
     }
 
     /** A bad value found after parsing, attributed to its option so a file or variable value is named as such. */

@@ -8,6 +8,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -33,9 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: connection cap, codec, read
  * timeouts, pending-output accounting, protocol headers on every response, one request at a time so responses
- * leave in request order, request metrics and access log, request-line and Host checks, keep-alive, drain, the
- * in-flight body budget, body collection with its size limit, the operator endpoints (unless they have their own
- * admin listener), routing.
+ * leave in request order, request metrics and access log, CORS headers, request-line and Host checks,
+ * keep-alive, drain, authentication and rate limit on the request head (when configured), the in-flight body
+ * budget, body collection with its size limit, the operator endpoints (unless they have their own admin
+ * listener), routing.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -51,6 +53,8 @@ public final class HttpServer implements AutoCloseable {
     private final LiveReaders live;
     private final OpsHandler ops;
     private final ChannelGroup connections = new DefaultChannelGroup("ds-connections", GlobalEventExecutor.INSTANCE);
+    private final AccessControl access;
+    private final CacheScope cache;
     private final ConnectionLimits limits = new ConnectionLimits();
     private final ConnectionCap cap;
     private final OutputBudget output;
@@ -64,16 +68,28 @@ public final class HttpServer implements AutoCloseable {
 
     /** @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there */
     public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
-        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1);
+        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, AccessControl.OPEN);
+    }
+
+    /** An open server (no auth, rate limit or CORS restriction) with the given meters and admin listener. */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ServerMetrics metrics,
+                      int adminPort) {
+        this(config, store, subscriptions, metrics, adminPort, AccessControl.OPEN);
+    }
+
+    /** A server with the given access policy, request meters only, and no admin listener. */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, AccessControl access) {
+        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, access);
     }
 
     /**
      * @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there
      * @param adminPort port of a separate listener for {@code /healthz}, {@code /readyz} and {@code /metrics}
      *                  (0: any free port); negative: they are served on the main listener
+     * @param access authentication, rate limit and CORS policy ({@link AccessControl#OPEN}: none, any origin)
      */
     public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ServerMetrics metrics,
-                      int adminPort) {
+                      int adminPort, AccessControl access) {
         this.config = config;
         this.store = store;
         this.cap = new ConnectionCap(config.limits().maxConnections(), limits);
@@ -85,6 +101,8 @@ public final class HttpServer implements AutoCloseable {
         this.readiness = new Readiness(store);
         this.live = new LiveReaders(metrics.http());
         this.ops = new OpsHandler(readiness, metrics, adminPort >= 0);
+        this.access = access;
+        this.cache = access.cacheScope();
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -101,7 +119,7 @@ public final class HttpServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ConnectionTimeouts timeouts = new ConnectionTimeouts(config.limits(), limits);
-                        ch.pipeline()
+                        ChannelPipeline p = ch.pipeline()
                                 .addLast("connection-cap", cap)
                                 .addLast("timeouts-bytes", timeouts.byteSensor())
                                 .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
@@ -110,15 +128,22 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
                                 .addLast("order", new Http1ResponseOrder())
                                 .addLast("observer", new RequestObserver(metrics.http()))
+                                // After "order": one request at a time, so each response answers its request's Origin.
+                                .addLast("cors", new CorsHandler(access.cors()))
                                 .addLast("request-check", new Http1RequestCheck())
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                                .addLast("drain", new DrainHandler(readiness::draining))
-                                .addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
+                                .addLast("drain", new DrainHandler(readiness::draining));
+                        // Checks on the request head, before any body is budgeted or collected: who, then how often.
+                        if (access.auth() != null) p.addLast("auth", new AuthHandler(access.auth()));
+                        if (access.rateLimit() != null) {
+                            p.addLast("rate-limit", new RateLimitHandler(access.rateLimit(), access.clients()));
+                        }
+                        p.addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
                                         config.maxBody(), limits))
                                 .addLast("body", new BodyLimitHandler(config.maxBody()));
-                        if (adminPort < 0) ch.pipeline().addLast("ops", ops);
-                        ch.pipeline().addLast("router",
-                                new StreamRouter(store, config, frames, subscriptions, metrics.http(), live));
+                        if (adminPort < 0) p.addLast("ops", ops);
+                        p.addLast("router",
+                                new StreamRouter(store, config, frames, subscriptions, metrics.http(), live, cache));
                     }
                 });
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

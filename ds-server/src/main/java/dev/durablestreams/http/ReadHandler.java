@@ -23,12 +23,14 @@ final class ReadHandler {
     private final ServerConfig config;
     private final HttpMetrics metrics;
     private final LiveReaders live;
+    private final CacheScope cache;
 
-    ReadHandler(StreamStore store, ServerConfig config, HttpMetrics metrics, LiveReaders live) {
+    ReadHandler(StreamStore store, ServerConfig config, HttpMetrics metrics, LiveReaders live, CacheScope cache) {
         this.store = store;
         this.config = config;
         this.metrics = metrics;
         this.live = live;
+        this.cache = cache;
     }
 
     void catchUp(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
@@ -51,7 +53,7 @@ final class ReadHandler {
             }
             resp.headers().set(HttpHeaderNames.ETAG, etag);
             // Historical chunks never change; the tail does, so it must be revalidated.
-            resp.headers().set(HttpHeaderNames.CACHE_CONTROL, r.upToDate() ? "no-cache" : CACHEABLE);
+            cache.cacheControl(resp.headers(), req.path, r.upToDate() ? "no-cache" : CACHEABLE);
             return resp;
         }));
     }
@@ -111,7 +113,7 @@ final class ReadHandler {
                     metrics.readBytes(r.byteCount());
                     resp.headers().set(Headers.STREAM_CURSOR, cursor);
                     resp.headers().set(HttpHeaderNames.ETAG, etag(r));
-                    resp.headers().set(HttpHeaderNames.CACHE_CONTROL, CACHEABLE);
+                    cache.cacheControl(resp.headers(), req.path, CACHEABLE);
                     finish(resp);
                 } else if (r.closed()) {
                     finish(emptyAtTail(r, false));

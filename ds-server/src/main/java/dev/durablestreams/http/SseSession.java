@@ -37,6 +37,7 @@ final class SseSession {
     private final StreamStore store;
     private final ServerConfig config;
     private final SseFrameCache frames;
+    private final CacheScope cache;
     private final String clientCursor;
     private final HttpMetrics metrics;
     private final LiveReaders live;
@@ -57,10 +58,11 @@ final class SseSession {
     private ScheduledFuture<?> maxDuration;
 
     SseSession(ChannelHandlerContext ctx, StreamRequest req, StreamStore store, ServerConfig config,
-               SseFrameCache frames, ReadFrom from, HttpMetrics metrics, LiveReaders live) {
+               SseFrameCache frames, CacheScope cache, ReadFrom from, HttpMetrics metrics, LiveReaders live) {
         this.metrics = metrics;
         this.live = live;
         this.ctx = ctx;
+        this.cache = cache;
         this.req = req;
         this.store = store;
         this.config = config;
@@ -191,7 +193,7 @@ final class SseSession {
         base64 = !MediaType.isSseText(contentType);
         HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
-        resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        cache.cacheControl(resp.headers(), req.path, "no-cache");
         resp.headers().set("X-Accel-Buffering", "no");
         if (base64) resp.headers().set(Headers.STREAM_SSE_DATA_ENCODING, "base64");
         HttpUtil.setTransferEncodingChunked(resp, true);

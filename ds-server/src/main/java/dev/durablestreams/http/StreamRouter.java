@@ -34,8 +34,11 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final LiveReaders live;
     private SseSession sse;
 
+    private final CacheScope cache;
+
     StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions,
-                 HttpMetrics metrics, LiveReaders live) {
+                 HttpMetrics metrics, LiveReaders live, CacheScope cache) {
+        this.cache = cache;
         this.store = store;
         this.subscriptions = new SubscriptionHandler(subscriptions, config.host() + ":" + config.port());
         this.config = config;
@@ -45,7 +48,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.create = new CreateHandler(store, config.host() + ":" + config.port());
         this.append = new AppendHandler(store, metrics);
         this.metadata = new MetadataHandler(store);
-        this.read = new ReadHandler(store, config, metrics, live);
+        this.read = new ReadHandler(store, config, metrics, live, cache);
     }
 
     @Override
@@ -57,9 +60,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (http.method().equals(HttpMethod.OPTIONS)) { // CORS preflight: answered the same for every path
-            FullHttpResponse r = Responses.empty(204);
-            ProtocolHeadersHandler.preflight(r.headers());
-            Responses.send(ctx, r, keepAlive);
+            Responses.send(ctx, Responses.empty(204), keepAlive); // CorsHandler adds the preflight headers
             return;
         }
         try {
@@ -90,7 +91,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         else if (m.equals(HttpMethod.DELETE)) metadata.delete(ctx, req);
         else {
             FullHttpResponse r = Responses.problem(405, "method " + m + " is not supported on streams");
-            r.headers().set(HttpHeaderNames.ALLOW, ProtocolHeadersHandler.ALLOW_METHODS);
+            r.headers().set(HttpHeaderNames.ALLOW, CorsHandler.ALLOW_METHODS);
             Responses.send(ctx, r, req.keepAlive);
         }
     }
@@ -108,7 +109,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (live.equals("sse")) {
             ReadFrom from = ReadHandler.requireOffset(req);
             metrics.read(ReadMode.SSE);
-            sse = new SseSession(ctx, req, store, config, frames, from, metrics, this.live);
+            sse = new SseSession(ctx, req, store, config, frames, cache, from, metrics, this.live);
             sse.start();
         } else {
             throw ProtocolException.badRequest("live must be 'long-poll' or 'sse'");

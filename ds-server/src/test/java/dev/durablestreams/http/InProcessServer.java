@@ -27,6 +27,12 @@ final class InProcessServer implements AutoCloseable {
         this(new MemoryLog(), maxBody, maxRead, longPoll, sseMax, sseKeepAlive);
     }
 
+    InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
+                    AccessControl access) throws InterruptedException {
+        this(new MemoryLog(), new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
+                access);
+    }
+
     InProcessServer(StreamLog log, int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
         this(log, new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive));
@@ -37,13 +43,18 @@ final class InProcessServer implements AutoCloseable {
     }
 
     InProcessServer(StreamLog log, ServerConfig config) throws InterruptedException {
+        this(log, config, AccessControl.OPEN);
+    }
+
+    InProcessServer(StreamLog log, ServerConfig config, AccessControl access) throws InterruptedException {
         store = new StreamEngine(log, EngineOptions.UNLIMITED);
         WebhookUrlPolicy urls = WebhookUrlPolicy.standard(Set.of());
         subscriptions = new SubscriptionManager(store, new MemorySubscriptionStore(), urls,
                 new WebhookSender(urls, Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 16),
                 System::currentTimeMillis, Math::random);
         subscriptions.start(null);
-        server = new HttpServer(config, new NotifyingStore(store, subscriptions), new SubscriptionApi(subscriptions));
+        server = new HttpServer(config, new NotifyingStore(store, subscriptions), new SubscriptionApi(subscriptions),
+                access);
         port = server.start();
         base = "http://127.0.0.1:" + port + "/v1/stream/";
     }
