@@ -2,6 +2,8 @@ package dev.durablestreams.cli;
 
 import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.http.ServerConfig;
+import dev.durablestreams.http.tls.ReloadingSslContext;
+import dev.durablestreams.http.tls.TlsOptions;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
@@ -83,12 +85,39 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--tls-cert", defaultValue = "${env:DS_TLS_CERT}",
+            description = "PEM certificate (optionally followed by its chain); with --tls-key the port serves HTTPS, "
+                    + "HTTP/2 and HTTP/1.1 by ALPN (env DS_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:DS_TLS_KEY}",
+            description = "PEM PKCS#8 private key (RSA or EC) of --tls-cert (env DS_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-reload-interval", defaultValue = "${env:DS_TLS_RELOAD_INTERVAL:-10s}",
+            converter = Units.DurationConverter.class,
+            description = "How often the certificate and key files are checked for changes, 0 = never; SIGHUP "
+                    + "also reloads them (env DS_TLS_RELOAD_INTERVAL; default ${DEFAULT-VALUE}).")
+    Duration tlsReloadInterval;
+
     @Override
     public Integer call() throws Exception {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
                 new CommandLine(this), "--max-body must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw new CommandLine.ParameterException(
                 new CommandLine(this), "--max-read must be between 1KiB and 256MiB");
+        if ((tlsCert == null) != (tlsKey == null)) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--tls-cert and --tls-key go together");
+        // Loaded before storage opens: a bad certificate fails the start without touching data.
+        ReloadingSslContext tls = null;
+        if (tlsCert != null) {
+            try {
+                tls = new ReloadingSslContext(new TlsOptions(tlsCert, tlsKey, tlsReloadInterval));
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "cannot use --tls-cert " + tlsCert + " --tls-key " + tlsKey + ": " + e);
+            }
+        }
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
@@ -99,7 +128,7 @@ public final class Main implements Callable<Integer> {
         };
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store);
+        HttpServer server = new HttpServer(config, store, tls);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             store.close();

@@ -25,7 +25,7 @@ final class CreateHandler {
 
     void handle(ChannelHandlerContext ctx, StreamRequest req) {
         CreateRequest create = parse(req);
-        String location = req.url(fallbackHost);
+        String location = req.url(PipelineInitializer.scheme(ctx.channel()), fallbackHost);
         store.create(create).whenComplete((result, err) -> {
             if (err != null) {
                 Responses.send(ctx, Responses.error(err), req.keepAlive);

@@ -1,9 +1,9 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.http.tls.ReloadingSslContext;
 import dev.durablestreams.storage.StreamStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -14,30 +14,41 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job:
- * codec, keep-alive, protocol headers on every response, body collection with its size limit, routing.
+ * The HTTP front end: binds the port and hands each connection to {@link PipelineInitializer}, which sets up an
+ * HTTP/1.1 ({@link Http1Pipeline}) or HTTP/2 ({@link Http2Pipeline}) pipeline, over TLS or cleartext. Both end in
+ * the same {@link ExchangeHandlers}.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     private final ServerConfig config;
-    private final StreamStore store;
+    private final ReloadingSslContext tls;
+    private final PipelineInitializer pipelines;
     private final EventLoopGroup group;
-    private final SseFrameCache frames = new SseFrameCache();
     private Channel channel;
 
+    /** A cleartext server: HTTP/1.1, and HTTP/2 by prior knowledge or {@code Upgrade: h2c}. */
     public HttpServer(ServerConfig config, StreamStore store) {
+        this(config, store, null);
+    }
+
+    /**
+     * A server over TLS when {@code tls} is not null (HTTP/2 and HTTP/1.1 by ALPN), else cleartext.
+     *
+     * @param tls the certificate source, closed with this server
+     */
+    public HttpServer(ServerConfig config, StreamStore store, ReloadingSslContext tls) {
         this.config = config;
-        this.store = store;
+        this.tls = tls;
+        ExchangeHandlers exchange = new ExchangeHandlers(store, config, new SseFrameCache());
+        this.pipelines = new PipelineInitializer(tls, new Http1Pipeline(exchange), new Http2Pipeline(exchange),
+                config.maxBody());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -52,22 +63,18 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                                .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
-                                .addLast("body", new BodyLimitHandler(config.maxBody()))
-                                .addLast("router", new StreamRouter(store, config, frames));
-                    }
-                });
+                .childHandler(pipelines);
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        LOG.info("serving Durable Streams on http://{}:{}{} ({} transport)", config.host(), port, StreamRequest.ROOT,
-                Epoll.isAvailable() ? "epoll" : "nio");
+        LOG.info("serving Durable Streams on {}://{}:{}{} ({} transport; {})", tls == null ? "http" : "https",
+                config.host(), port, StreamRequest.ROOT, Epoll.isAvailable() ? "epoll" : "nio",
+                tls == null ? "HTTP/1.1, h2c" : "h2 and HTTP/1.1 by ALPN");
         return port;
+    }
+
+    /** Connections accepted since start (each HTTP/2 connection counts once, however many streams it carries). */
+    public long connectionsAccepted() {
+        return pipelines.accepted();
     }
 
     public void awaitClose() throws InterruptedException {
@@ -77,6 +84,7 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         if (channel != null) channel.close().syncUninterruptibly();
+        if (tls != null) tls.close();
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -57,10 +57,14 @@ final class StreamRequest {
         return b;
     }
 
-    /** The absolute URL of this stream, built from the request's Host so it works behind any address. */
-    String url(String fallbackHost) {
+    /**
+     * The absolute URL of this stream, built from the request's Host so it works behind any address.
+     *
+     * @param scheme {@code http} or {@code https}, as the request arrived
+     */
+    String url(String scheme, String fallbackHost) {
         String host = http.headers().get(HttpHeaderNames.HOST);
-        return "http://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + path;
+        return scheme + "://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + path;
     }
 
     /** Accepts Stream-Forked-From as a full stream URL path ({@code /v1/stream/x}) or as a bare stream path. */

@@ -1,0 +1,45 @@
+package dev.durablestreams.http;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.List;
+
+/**
+ * An HTTP/1.1 connection: the codec, then the handlers that exist only because HTTP/1.1 runs one exchange at a
+ * time on the connection (keep-alive and {@code Connection: close}; request ordering, timeouts and the like
+ * belong here too), then the {@link ExchangeHandlers}. When a cleartext connection switches to HTTP/2, every
+ * handler after the codec is removed again ({@link #removeFrom}).
+ */
+final class Http1Pipeline {
+    /** The HTTP/1-only handlers between the codec and the exchange handlers, in pipeline order. */
+    static final List<String> CONNECTION_HANDLERS = List.of("keep-alive");
+
+    private final ExchangeHandlers exchange;
+
+    Http1Pipeline(ExchangeHandlers exchange) {
+        this.exchange = exchange;
+    }
+
+    static HttpServerCodec newCodec() {
+        return new HttpServerCodec(8192, 32 * 1024, 64 * 1024);
+    }
+
+    /** A connection known to speak HTTP/1.1 (TLS with ALPN http/1.1 or none). */
+    void addTo(ChannelPipeline p) {
+        p.addLast("http1-codec", newCodec());
+        addAfterCodec(p);
+    }
+
+    /** Everything after the codec, for a pipeline whose codec is already in place. */
+    void addAfterCodec(ChannelPipeline p) {
+        p.addLast(CONNECTION_HANDLERS.get(0), new HttpServerKeepAliveHandler());
+        exchange.addTo(p);
+    }
+
+    /** Removes the handlers {@link #addAfterCodec} added, when the connection turns out to speak HTTP/2. */
+    static void removeFrom(ChannelPipeline p) {
+        for (String name : CONNECTION_HANDLERS) if (p.get(name) != null) p.remove(name);
+        for (String name : ExchangeHandlers.NAMES) if (p.get(name) != null) p.remove(name);
+    }
+}
