@@ -1,5 +1,6 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.http.tls.ReloadingSslContext;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
@@ -14,9 +15,20 @@ final class InProcessServer implements AutoCloseable {
 
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
+        this(maxBody, maxRead, longPoll, sseMax, sseKeepAlive, null);
+    }
+
+    /** Serves HTTPS when {@code tls} is not null ({@link #base} is then an https URL). */
+    InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
+                    ReloadingSslContext tls) throws InterruptedException {
         server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
-                store);
-        base = "http://127.0.0.1:" + server.start() + "/v1/stream/";
+                store, tls);
+        base = (tls == null ? "http" : "https") + "://127.0.0.1:" + server.start() + "/v1/stream/";
+    }
+
+    /** The bound port. */
+    int port() {
+        return java.net.URI.create(base).getPort();
     }
 
     @Override
