@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -23,15 +24,17 @@ import io.netty.util.AsciiString;
  * connection-specific response headers ({@code Connection}, {@code Transfer-Encoding}, {@code Keep-Alive}), which
  * HTTP/2 forbids.
  *
- * <p>Flow control: a stream's channel is writable only while the peer's stream and connection windows have room
- * for what is queued, so an SSE response to a slow stream stops reading storage exactly as it does on a slow
- * HTTP/1.1 socket.
+ * <p>Flow control: frames the peer's stream or connection window does not admit yet stay queued, and count as
+ * pending on the stream's channel until written; past {@link #STREAM_WATER_MARK} the channel turns unwritable, so
+ * an SSE response to a slow stream stops reading storage exactly as it does on a slow HTTP/1.1 socket.
  */
 final class Http2Pipeline {
     /** Streams one connection may have open at once: many SSE and long-poll readers may share a connection. */
     static final int MAX_CONCURRENT_STREAMS = 1000;
     /** Receive window per stream: large enough that an append body is not paced by window updates. */
     static final int INITIAL_WINDOW = 1024 * 1024;
+    /** Bytes queued on one stream, beyond the peer's window, before its channel reports unwritable. */
+    static final WriteBufferWaterMark STREAM_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     /** Largest request header block, the same as the HTTP/1.1 codec's. */
     static final int MAX_HEADER_LIST = 32 * 1024;
 
@@ -43,6 +46,7 @@ final class Http2Pipeline {
         this.streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
+                ch.config().setWriteBufferWaterMark(STREAM_WATER_MARK);
                 ch.pipeline().addLast("h2-stream-adapter", new Http2StreamFrameToHttpObjectCodec(true));
                 Http2Pipeline.this.exchange.addTo(ch.pipeline());
             }
