@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test command: unit, contract and integration tests (Maven), a seconds-long smoke run of the load
 # generator against the memory backend, then the official conformance
-# suite against the memory backend, the rocksdb backend, and the rocksdb backend restarted on the same data.
+# suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, and the
+# rocksdb backend over HTTPS (a throw-away self-signed certificate the Node client is told to trust).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -20,5 +21,8 @@ trap 'rm -rf "$data"' EXIT
 scripts/conformance.sh memory --storage memory
 scripts/conformance.sh rocksdb --storage rocksdb --data-dir "$data/db"
 scripts/conformance.sh rocksdb-restarted --storage rocksdb --data-dir "$data/db"
+scripts/self-signed-cert.sh "$data/tls"
+NODE_EXTRA_CA_CERTS="$data/tls/cert.pem" scripts/conformance.sh rocksdb-https --storage rocksdb \
+  --data-dir "$data/db-https" --tls-cert "$data/tls/cert.pem" --tls-key "$data/tls/key.pem"
 
 echo "== all tests passed"
