@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *   <li>TLS: the TLS handler, then ALPN picks {@link Http2Pipeline} for {@code h2} or {@link Http1Pipeline}
  *   for {@code http/1.1} (also when the client offers no ALPN).</li>
  *   <li>Cleartext: HTTP/1.1 from the start, with two ways to HTTP/2: the connection preface as the first bytes
- *   (prior knowledge; the check costs only the first bytes) or a request with {@code Upgrade: h2c}.</li>
+ *   (prior knowledge; the check costs only the first bytes) or a first request with {@code Upgrade: h2c}.</li>
  * </ul>
  */
 final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
@@ -62,8 +63,11 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("alpn", new Alpn());
         } else {
             HttpServerCodec codec = Http1Pipeline.newCodec();
-            p.addLast("h2c-detect", new CleartextHttp2ServerUpgradeHandler(codec,
-                    new HttpServerUpgradeHandler(codec, http2.upgradeCodecs(), maxBody), http2.priorKnowledge()));
+            // Upgrade is honoured on the first request only (where clients send it): the upgrade handler then
+            // leaves, and an HTTP/1.1 connection runs exactly the HTTP/1.1 pipeline from its second request on.
+            HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, http2.upgradeCodecs(), maxBody,
+                    DefaultHttpHeadersFactory.headersFactory(), DefaultHttpHeadersFactory.trailersFactory(), true);
+            p.addLast("h2c-detect", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, http2.priorKnowledge()));
             http1.addAfterCodec(p);
         }
     }
