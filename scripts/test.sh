@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full test command: unit, contract and integration tests (Maven), a seconds-long smoke run of the load
+# The full test command: unit, contract and integration tests (Maven, up to verify: the tarball is started
+# from its launcher), a seconds-long smoke run of the load
 # generator against the memory backend, then the official conformance
 # suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, and the
 # rocksdb backend over HTTPS (a throw-away self-signed certificate the Node client is told to trust).
@@ -7,8 +8,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-echo "== build and JUnit tests"
-mvn -B -q package
+echo "== build, JUnit tests, distribution tarball and its test (DistributionIT)"
+mvn -B -q verify
 
 echo "== load generator smoke run (bin/ds-bench smoke: harness works; no timing thresholds)"
 scripts/bench-smoke.sh

@@ -1,5 +1,11 @@
 package dev.durablestreams.cli;
 
+import dev.durablestreams.BuildInfo;
+import dev.durablestreams.cli.config.ConfigException;
+import dev.durablestreams.cli.config.ConfigFile;
+import dev.durablestreams.cli.config.EffectiveConfig;
+import dev.durablestreams.cli.config.Setting;
+import dev.durablestreams.cli.config.Settings;
 import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.http.tls.ReloadingSslContext;
@@ -9,21 +15,57 @@ import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
 import dev.durablestreams.storage.rocksdb.RocksLog;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The {@code ds-server} command. Every flag can also be set by the environment variable named in its help. */
-@Command(name = "ds-server", mixinStandardHelpOptions = true, version = "ds-server 0.1.0",
+/**
+ * The {@code ds-server} command. Every flag can also be set by its environment variable ({@code --max-body} →
+ * {@code DS_MAX_BODY}) and by its key in the {@code --config} file ({@code max-body: 64MiB}); see {@link Settings}.
+ * A new {@code @Option} needs nothing more to be settable all three ways.
+ */
+@Command(name = "ds-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Durable Streams protocol server.",
+        footer = {"", "Every flag can also be set by its environment variable (DS_ and the flag's name in upper case, "
+                + "e.g. DS_MAX_BODY) or by its key in the --config file (e.g. max-body: 64MiB). "
+                + "Precedence: flag > environment > file > built-in default."},
         sortOptions = false)
 public final class Main implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    /**
+     * Nested sections the configuration file may hold, each handed whole (a Jackson tree, {@link ConfigFile#section})
+     * to the component that owns it, e.g. {@code auth}. Every other key is a flag.
+     */
+    static final List<String> CONFIG_SECTIONS = List.of();
+
+    @Spec
+    CommandSpec spec;
+
+    /** Set by {@link #run}: the source of every value that was not a flag. */
+    private Settings settings;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration file: one key per flag, e.g. port: 4437 (env DS_CONFIG).")
+    @Setting(file = false)
+    Path configFile;
+
+    @Option(names = "--print-config",
+            description = "Print the effective configuration (secrets masked), each value with its source, and exit.")
+    @Setting(env = false, file = false)
+    boolean printConfig;
 
     /** Storage backends. */
     enum Storage { rocksdb, memory }
@@ -31,70 +73,73 @@ public final class Main implements Callable<Integer> {
     /** How appends reach the disk before they are acknowledged (rocksdb only). */
     enum Durability { sync, async }
 
-    @Option(names = "--host", defaultValue = "${env:DS_HOST:-127.0.0.1}",
+    @Option(names = "--host", defaultValue = "127.0.0.1",
             description = "Address to bind (env DS_HOST; default ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "${env:DS_PORT:-4437}",
+    @Option(names = "--port", defaultValue = "4437",
             description = "Port to listen on, 0 for any free port (env DS_PORT; default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--storage", defaultValue = "${env:DS_STORAGE:-rocksdb}",
+    @Option(names = "--storage", defaultValue = "rocksdb",
             description = "Storage backend: ${COMPLETION-CANDIDATES} (env DS_STORAGE; default ${DEFAULT-VALUE}).")
     Storage storage;
 
-    @Option(names = "--data-dir", defaultValue = "${env:DS_DATA_DIR:-./data}",
+    @Option(names = "--data-dir", defaultValue = "./data",
             description = "Directory of the rocksdb backend (env DS_DATA_DIR; default ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--durability", defaultValue = "${env:DS_DURABILITY:-sync}",
+    @Option(names = "--durability", defaultValue = "sync",
             description = "sync: acknowledge appends after the write-ahead log is synced (group commit); "
                     + "async: after it is written, before the sync (env DS_DURABILITY; default ${DEFAULT-VALUE}).")
     Durability durability;
 
-    @Option(names = "--long-poll-timeout", defaultValue = "${env:DS_LONG_POLL_TIMEOUT:-30s}",
+    @Option(names = "--long-poll-timeout", defaultValue = "30s",
             converter = Units.DurationConverter.class,
             description = "How long a long-poll waits for data before 204 (env DS_LONG_POLL_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration longPollTimeout;
 
-    @Option(names = "--sse-max-duration", defaultValue = "${env:DS_SSE_MAX_DURATION:-60s}",
+    @Option(names = "--sse-max-duration", defaultValue = "60s",
             converter = Units.DurationConverter.class,
             description = "SSE responses end after this long; clients reconnect (env DS_SSE_MAX_DURATION; default ${DEFAULT-VALUE}).")
     Duration sseMaxDuration;
 
-    @Option(names = "--sse-keepalive", defaultValue = "${env:DS_SSE_KEEPALIVE:-15s}",
+    @Option(names = "--sse-keepalive", defaultValue = "15s",
             converter = Units.DurationConverter.class,
             description = "Idle SSE responses get a keep-alive control event this often (env DS_SSE_KEEPALIVE; default ${DEFAULT-VALUE}).")
     Duration sseKeepAlive;
 
-    @Option(names = "--max-body", defaultValue = "${env:DS_MAX_BODY:-64MiB}", converter = Units.SizeConverter.class,
+    @Option(names = "--max-body", defaultValue = "64MiB", converter = Units.SizeConverter.class,
             description = "Largest request body; larger ones get 413 (env DS_MAX_BODY; default ${DEFAULT-VALUE}).")
     long maxBody;
 
-    @Option(names = "--max-read", defaultValue = "${env:DS_MAX_READ:-4MiB}", converter = Units.SizeConverter.class,
+    @Option(names = "--max-read", defaultValue = "4MiB", converter = Units.SizeConverter.class,
             description = "Largest response chunk of a read (env DS_MAX_READ; default ${DEFAULT-VALUE}).")
     long maxRead;
 
-    @Option(names = "--max-stream-bytes", defaultValue = "${env:DS_MAX_STREAM_BYTES:-0}",
+    @Option(names = "--max-stream-bytes", defaultValue = "0",
             converter = Units.SizeConverter.class,
             description = "Bytes one stream may hold, 0 = unlimited; beyond it appends get 413 (env DS_MAX_STREAM_BYTES).")
     long maxStreamBytes;
 
-    @Option(names = "--max-total-bytes", defaultValue = "${env:DS_MAX_TOTAL_BYTES:-0}",
+    @Option(names = "--max-total-bytes", defaultValue = "0",
             converter = Units.SizeConverter.class,
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
-    @Option(names = "--tls-cert", defaultValue = "${env:DS_TLS_CERT}",
+    /** The value of {@code --tls-cert} and {@code --tls-key} that means cleartext. */
+    static final String NO_TLS = "none";
+
+    @Option(names = "--tls-cert", defaultValue = NO_TLS, paramLabel = "FILE",
             description = "PEM certificate (optionally followed by its chain); with --tls-key the port serves HTTPS, "
-                    + "HTTP/2 and HTTP/1.1 by ALPN (env DS_TLS_CERT).")
-    Path tlsCert;
+                    + "HTTP/2 and HTTP/1.1 by ALPN (env DS_TLS_CERT; default ${DEFAULT-VALUE}: cleartext).")
+    String tlsCert;
 
-    @Option(names = "--tls-key", defaultValue = "${env:DS_TLS_KEY}",
-            description = "PEM PKCS#8 private key (RSA or EC) of --tls-cert (env DS_TLS_KEY).")
-    Path tlsKey;
+    @Option(names = "--tls-key", defaultValue = NO_TLS, paramLabel = "FILE",
+            description = "PEM PKCS#8 private key (RSA or EC) of --tls-cert (env DS_TLS_KEY; default ${DEFAULT-VALUE}).")
+    String tlsKey;
 
-    @Option(names = "--tls-reload-interval", defaultValue = "${env:DS_TLS_RELOAD_INTERVAL:-10s}",
+    @Option(names = "--tls-reload-interval", defaultValue = "10s",
             converter = Units.DurationConverter.class,
             description = "How often the certificate and key files are checked for changes, 0 = never; SIGHUP "
                     + "also reloads them (env DS_TLS_RELOAD_INTERVAL; default ${DEFAULT-VALUE}).")
@@ -102,19 +147,25 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw new CommandLine.ParameterException(
-                new CommandLine(this), "--max-body must be between 1 byte and 2GiB");
-        if (maxRead < 1024 || maxRead > 256L << 20) throw new CommandLine.ParameterException(
-                new CommandLine(this), "--max-read must be between 1KiB and 256MiB");
-        if ((tlsCert == null) != (tlsKey == null)) throw new CommandLine.ParameterException(
-                new CommandLine(this), "--tls-cert and --tls-key go together");
+        if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw invalid("--max-body", "must be between 1 byte and 2GiB");
+        if (maxRead < 1024 || maxRead > 256L << 20) throw invalid("--max-read", "must be between 1KiB and 256MiB");
+        if (printConfig) {
+            spec.commandLine().getOut().print(EffectiveConfig.render(spec, spec.commandLine().getParseResult(), settings,
+                    CONFIG_SECTIONS, "ds-server " + BuildInfo.current().describe()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        LOG.info("ds-server {} starting (Java {})", BuildInfo.current().describe(), Runtime.version());
+        boolean withTls = !NO_TLS.equals(tlsCert);
+        if (withTls == NO_TLS.equals(tlsKey)) throw new CommandLine.ParameterException(
+                spec.commandLine(), "--tls-cert and --tls-key go together");
         // Loaded before storage opens: a bad certificate fails the start without touching data.
         ReloadingSslContext tls = null;
-        if (tlsCert != null) {
+        if (withTls) {
             try {
-                tls = new ReloadingSslContext(new TlsOptions(tlsCert, tlsKey, tlsReloadInterval));
+                tls = new ReloadingSslContext(new TlsOptions(Path.of(tlsCert), Path.of(tlsKey), tlsReloadInterval));
             } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "cannot use --tls-cert " + tlsCert + " --tls-key " + tlsKey + ": " + e);
             }
         }
@@ -138,7 +189,73 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    /** A bad value found after parsing, attributed to its option so a file or variable value is named as such. */
+    private CommandLine.ParameterException invalid(String option, String problem) {
+        CommandLine.Model.OptionSpec o = spec.findOption(option);
+        String text = settings.resolved(o, spec.commandLine().getParseResult()).text();
+        return new CommandLine.ParameterException(spec.commandLine(),
+                "Invalid value for option '" + option + "': '" + text + "' " + problem, o, text);
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(args, System.getenv(), out, err));
+    }
+
+    /**
+     * Runs the command: reads the configuration file named by {@code --config} or {@code DS_CONFIG}, then parses
+     * {@code args} with the environment and file as defaults. A bad file or value from it is one line on
+     * {@code err} and exit status 2, never a stack trace.
+     */
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        Main main = new Main();
+        CommandLine cmd = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true).setOut(out).setErr(err);
+        try {
+            Path file = configPath(args, env);
+            ConfigFile config = file == null ? ConfigFile.NONE : ConfigFile.load(file);
+            config.check(Settings.fileKeys(cmd.getCommandSpec()), Set.copyOf(CONFIG_SECTIONS));
+            main.settings = new Settings(env, config);
+        } catch (ConfigException e) {
+            err.println("config error: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        Settings settings = main.settings;
+        cmd.setDefaultValueProvider(settings);
+        CommandLine.IParameterExceptionHandler usage = cmd.getParameterExceptionHandler();
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            settings.showBuiltInDefaults();
+            var configError = settings.configError(ex);
+            if (configError.isEmpty()) return usage.handleParseException(ex, a);
+            err.println("config error: " + configError.get());
+            return CommandLine.ExitCode.USAGE;
+        });
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        cmd.setExecutionStrategy(parsed -> {
+            settings.showBuiltInDefaults();
+            return runLast.execute(parsed);
+        });
+        return cmd.execute(args);
+    }
+
+    /**
+     * The configuration file: {@code --config FILE} or {@code --config=FILE} on the command line, else
+     * {@code DS_CONFIG}. Found before the full parse because the file supplies that parse's defaults.
+     */
+    static Path configPath(String[] args, Map<String, String> env) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) return Path.of(args[i + 1]);
+            if (args[i].startsWith("--config=")) return Path.of(args[i].substring("--config=".length()));
+        }
+        String fromEnv = env.get("DS_CONFIG");
+        return fromEnv == null || fromEnv.isEmpty() ? null : Path.of(fromEnv);
+    }
+
+    /** {@code --version}: the Maven version and git commit this was built from. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ds-server " + BuildInfo.current().describe()};
+        }
     }
 }

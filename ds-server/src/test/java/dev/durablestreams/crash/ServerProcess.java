@@ -38,6 +38,8 @@ final class ServerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", // C1 only: faster start, this JVM is restarted many times
+                // The server's logback.xml (INFO), not the tests' logback-test.xml (WARN): start-up lines are awaited.
+                "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.durablestreams.cli.Main",
                 "--port", "0", "--storage", "rocksdb", "--data-dir", dataDir.toString(),
