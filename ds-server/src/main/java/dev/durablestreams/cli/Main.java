@@ -127,6 +127,10 @@ public final class Main implements Callable<Integer> {
             description = "Bytes all streams may hold, 0 = unlimited; beyond it appends get 507 (env DS_MAX_TOTAL_BYTES).")
     long maxTotalBytes;
 
+    @Option(names = "--max-fork-depth", defaultValue = "100",
+            description = "How many forks deep a chain may go; a fork beyond it gets 400 (env DS_MAX_FORK_DEPTH; default ${DEFAULT-VALUE}).")
+    int maxForkDepth;
+
     /** The value of {@code --tls-cert} and {@code --tls-key} that means cleartext. */
     static final String NO_TLS = "none";
 
@@ -149,6 +153,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw invalid("--max-body", "must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw invalid("--max-read", "must be between 1KiB and 256MiB");
+        if (maxForkDepth < 0) throw invalid("--max-fork-depth", "must not be negative");
         if (printConfig) {
             spec.commandLine().getOut().print(EffectiveConfig.render(spec, spec.commandLine().getParseResult(), settings,
                     CONFIG_SECTIONS, "ds-server " + BuildInfo.current().describe()));
@@ -172,7 +177,7 @@ public final class Main implements Callable<Integer> {
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
-                maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes);
+                maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
         StreamStore store = switch (storage) {
             case memory -> new StreamEngine(new MemoryLog(), limits);
             case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);

@@ -28,11 +28,8 @@ final class AppendHandler {
         if (body.length > 0 && req.contentType() == null) throw ProtocolException.badRequest("Content-Type is required");
         AppendRequest append = new AppendRequest(req.path, req.contentType(), body, close,
                 req.header(Headers.STREAM_SEQ), producer);
-        store.append(append).whenComplete((result, err) -> {
-            if (err != null) {
-                Responses.send(ctx, Responses.error(err), req.keepAlive);
-                return;
-            }
+        store.append(append).whenComplete((result, err) -> Responses.reply(ctx, req.keepAlive, () -> {
+            if (err != null) return Responses.error(err);
             boolean applied = !result.duplicate() && !append.closeOnly();
             FullHttpResponse r = Responses.empty(producer != null && applied ? 200 : 204);
             r.headers().set(Headers.STREAM_NEXT_OFFSET, result.next().toString());
@@ -41,7 +38,7 @@ final class AppendHandler {
                 r.headers().set(Headers.PRODUCER_EPOCH, Long.toString(result.producerEpoch()));
                 r.headers().set(Headers.PRODUCER_SEQ, Long.toString(result.producerSeq()));
             }
-            Responses.send(ctx, r, req.keepAlive);
-        });
+            return r;
+        }));
     }
 }

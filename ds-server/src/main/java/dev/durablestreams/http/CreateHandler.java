@@ -26,16 +26,13 @@ final class CreateHandler {
     void handle(ChannelHandlerContext ctx, StreamRequest req) {
         CreateRequest create = parse(req);
         String location = req.url(PipelineInitializer.scheme(ctx.channel()), fallbackHost);
-        store.create(create).whenComplete((result, err) -> {
-            if (err != null) {
-                Responses.send(ctx, Responses.error(err), req.keepAlive);
-                return;
-            }
+        store.create(create).whenComplete((result, err) -> Responses.reply(ctx, req.keepAlive, () -> {
+            if (err != null) return Responses.error(err);
             FullHttpResponse r = Responses.empty(result.created() ? 201 : 200);
             if (result.created()) r.headers().set(HttpHeaderNames.LOCATION, location);
             describe(r, result.info());
-            Responses.send(ctx, r, req.keepAlive);
-        });
+            return r;
+        }));
     }
 
     static void describe(FullHttpResponse r, StreamInfo info) {
@@ -59,7 +56,6 @@ final class CreateHandler {
             if (forkOffset != null) throw ProtocolException.badRequest("Stream-Fork-Offset needs Stream-Forked-From");
         } else {
             String source = StreamRequest.streamPathOf(forkedFrom);
-            StreamRequest.validatePath(source);
             fork = new ForkSpec(source, forkOffset == null ? null : Offset.parse(forkOffset), parseSubOffset(subOffset));
         }
         return new CreateRequest(req.path, req.contentType(), ttl, expiresAt,

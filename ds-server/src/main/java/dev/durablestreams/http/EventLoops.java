@@ -3,9 +3,13 @@ package dev.durablestreams.http;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Continuing work on a channel's event loop. */
 final class EventLoops {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoops.class);
+
     private EventLoops() {}
 
     /**
@@ -14,10 +18,19 @@ final class EventLoops {
      */
     static <T> void whenComplete(ChannelHandlerContext ctx, CompletableFuture<T> future,
                                  BiConsumer<? super T, ? super Throwable> action) {
+        BiConsumer<T, Throwable> guarded = (value, err) -> {
+            try {
+                action.accept(value, err);
+            } catch (RuntimeException e) {
+                // A future would swallow this and leave the client waiting; closing tells it something broke.
+                LOG.error("failure while answering a live read; closing the connection", e);
+                ctx.close();
+            }
+        };
         if (future.isDone() && ctx.executor().inEventLoop()) {
-            future.whenComplete(action);
+            future.whenComplete(guarded);
         } else {
-            future.whenCompleteAsync(action, ctx.executor());
+            future.whenCompleteAsync(guarded, ctx.executor());
         }
     }
 }

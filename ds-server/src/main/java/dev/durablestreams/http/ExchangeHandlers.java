@@ -5,13 +5,16 @@ import io.netty.channel.ChannelPipeline;
 import java.util.List;
 
 /**
- * The protocol-independent end of every pipeline: it sees {@code HttpObject}s whether they came from the
- * HTTP/1.1 codec on a connection or from an HTTP/2 stream's frame adapter, so each handler works unchanged over
- * both: protocol headers on every response, body collection with its size limit, routing.
+ * The protocol-independent handlers of every pipeline: they see {@code HttpObject}s whether they came from the
+ * HTTP/1.1 codec on a connection or from an HTTP/2 stream's frame adapter, so each works unchanged over both.
+ * Protocol headers go right after the codec or adapter ({@link #addHeaders}), so that every response passes them,
+ * those written by a protocol's own handlers included; body collection with its size limit and routing go last
+ * ({@link #addHandlers}).
  */
 final class ExchangeHandlers {
     /** Handler names, in pipeline order. */
     static final List<String> NAMES = List.of("protocol-headers", "body", "router");
+    private static final String HEADERS = NAMES.get(0);
 
     private final StreamStore store;
     private final ServerConfig config;
@@ -23,9 +26,14 @@ final class ExchangeHandlers {
         this.frames = frames;
     }
 
-    void addTo(ChannelPipeline p) {
-        p.addLast(NAMES.get(0), ProtocolHeadersHandler.INSTANCE)
-                .addLast(NAMES.get(1), new BodyLimitHandler(config.maxBody()))
+    /** CORS and security headers on every response (outbound); first after the codec or adapter. */
+    void addHeaders(ChannelPipeline p) {
+        p.addLast(HEADERS, ProtocolHeadersHandler.INSTANCE);
+    }
+
+    /** Body collection and routing; last in the pipeline. */
+    void addHandlers(ChannelPipeline p) {
+        p.addLast(NAMES.get(1), new BodyLimitHandler(config.maxBody()))
                 .addLast(NAMES.get(2), new StreamRouter(store, config, frames));
     }
 }

@@ -6,14 +6,15 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.util.List;
 
 /**
- * An HTTP/1.1 connection: the codec, then the handlers that exist only because HTTP/1.1 runs one exchange at a
- * time on the connection (keep-alive and {@code Connection: close}; request ordering, timeouts and the like
- * belong here too), then the {@link ExchangeHandlers}. When a cleartext connection switches to HTTP/2, every
- * handler after the codec is removed again ({@link #removeFrom}).
+ * An HTTP/1.1 connection: the codec, protocol headers, then the handlers that exist only because HTTP/1.1 runs
+ * one exchange at a time on the connection ({@link Http1ResponseOrder}, {@link Http1RequestCheck}, keep-alive and
+ * {@code Connection: close}; timeouts and the like belong here too), then body collection and routing
+ * ({@link ExchangeHandlers}). When a cleartext connection switches to HTTP/2, every handler after the codec is
+ * removed again and reading is handed back to the channel ({@link #removeFrom}).
  */
 final class Http1Pipeline {
     /** The HTTP/1-only handlers between the codec and the exchange handlers, in pipeline order. */
-    static final List<String> CONNECTION_HANDLERS = List.of("keep-alive");
+    static final List<String> CONNECTION_HANDLERS = List.of("order", "request-check", "keep-alive");
 
     private final ExchangeHandlers exchange;
 
@@ -25,21 +26,31 @@ final class Http1Pipeline {
         return new HttpServerCodec(8192, 32 * 1024, 64 * 1024);
     }
 
-    /** A connection known to speak HTTP/1.1 (TLS with ALPN http/1.1 or none). */
+    /** A connection known to speak HTTP/1.1 (TLS with ALPN http/1.1 or none), already active. */
     void addTo(ChannelPipeline p) {
         p.addLast("http1-codec", newCodec());
         addAfterCodec(p);
+        // Http1ResponseOrder reads on demand from now on; the first read is asked for here, as the channel's
+        // activation (where that handler would ask) is past.
+        p.channel().read();
     }
 
     /** Everything after the codec, for a pipeline whose codec is already in place. */
     void addAfterCodec(ChannelPipeline p) {
-        p.addLast(CONNECTION_HANDLERS.get(0), new HttpServerKeepAliveHandler());
-        exchange.addTo(p);
+        exchange.addHeaders(p);
+        p.addLast(CONNECTION_HANDLERS.get(0), new Http1ResponseOrder())
+                .addLast(CONNECTION_HANDLERS.get(1), new Http1RequestCheck())
+                .addLast(CONNECTION_HANDLERS.get(2), new HttpServerKeepAliveHandler());
+        exchange.addHandlers(p);
     }
 
-    /** Removes the handlers {@link #addAfterCodec} added, when the connection turns out to speak HTTP/2. */
+    /**
+     * Removes the handlers {@link #addAfterCodec} added, when the connection turns out to speak HTTP/2, and turns
+     * auto-read back on ({@link Http1ResponseOrder} had turned it off).
+     */
     static void removeFrom(ChannelPipeline p) {
         for (String name : CONNECTION_HANDLERS) if (p.get(name) != null) p.remove(name);
         for (String name : ExchangeHandlers.NAMES) if (p.get(name) != null) p.remove(name);
+        p.channel().config().setAutoRead(true);
     }
 }

@@ -48,7 +48,8 @@ final class Http2Pipeline {
             protected void initChannel(Http2StreamChannel ch) {
                 ch.config().setWriteBufferWaterMark(STREAM_WATER_MARK);
                 ch.pipeline().addLast("h2-stream-adapter", new Http2StreamFrameToHttpObjectCodec(true));
-                Http2Pipeline.this.exchange.addTo(ch.pipeline());
+                Http2Pipeline.this.exchange.addHeaders(ch.pipeline());
+                Http2Pipeline.this.exchange.addHandlers(ch.pipeline());
             }
         };
     }

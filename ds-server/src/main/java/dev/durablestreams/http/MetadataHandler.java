@@ -15,7 +15,7 @@ final class MetadataHandler {
     }
 
     void head(ChannelHandlerContext ctx, StreamRequest req) {
-        store.info(req.path).whenComplete((info, err) -> {
+        store.info(req.path).whenComplete((info, err) -> Responses.reply(ctx, req.keepAlive, () -> {
             FullHttpResponse r;
             if (err != null) {
                 r = Responses.error(err);
@@ -27,12 +27,12 @@ final class MetadataHandler {
                 if (info.ttlSeconds() != null) r.headers().set(Headers.STREAM_TTL, info.ttlSeconds().toString());
                 if (info.expiresAt() != null) r.headers().set(Headers.STREAM_EXPIRES_AT, info.expiresAt().toString());
             }
-            Responses.send(ctx, r, req.keepAlive);
-        });
+            return r;
+        }));
     }
 
     void delete(ChannelHandlerContext ctx, StreamRequest req) {
-        store.delete(req.path).whenComplete((v, err) ->
-                Responses.send(ctx, err != null ? Responses.error(err) : Responses.empty(204), req.keepAlive));
+        store.delete(req.path).whenComplete((v, err) -> Responses.reply(ctx, req.keepAlive,
+                () -> err != null ? Responses.error(err) : Responses.empty(204)));
     }
 }

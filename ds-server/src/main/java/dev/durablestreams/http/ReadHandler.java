@@ -26,19 +26,15 @@ final class ReadHandler {
     }
 
     void catchUp(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
-        store.read(req.path, from, config.maxRead()).whenComplete((r, err) -> {
-            if (err != null) {
-                Responses.send(ctx, Responses.error(err), req.keepAlive);
-                return;
-            }
+        store.read(req.path, from, config.maxRead()).whenComplete((r, err) -> Responses.reply(ctx, req.keepAlive, () -> {
+            if (err != null) return Responses.error(err);
             if (from.kind() == ReadFrom.Kind.NOW) {
                 FullHttpResponse resp = dataResponse(r);
                 resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-                Responses.send(ctx, resp, req.keepAlive);
-                return;
+                return resp;
             }
             String etag = etag(r);
-            String ifNoneMatch = req.header(HttpHeaderNames.IF_NONE_MATCH);
+            String ifNoneMatch = req.http.headers().get(HttpHeaderNames.IF_NONE_MATCH); // a list header: first wins
             FullHttpResponse resp;
             if (etag.equals(ifNoneMatch)) {
                 resp = Responses.empty(304);
@@ -48,8 +44,8 @@ final class ReadHandler {
             resp.headers().set(HttpHeaderNames.ETAG, etag);
             // Historical chunks never change; the tail does, so it must be revalidated.
             resp.headers().set(HttpHeaderNames.CACHE_CONTROL, r.upToDate() ? "no-cache" : CACHEABLE);
-            Responses.send(ctx, resp, req.keepAlive);
-        });
+            return resp;
+        }));
     }
 
     void longPoll(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
@@ -64,6 +60,8 @@ final class ReadHandler {
         private final String cursor;
         private final long deadline;
         private boolean done;
+        /** The stream this poll started on: a stream re-created at the path is another one (404). */
+        private long incarnation = StreamStore.ANY_INCARNATION;
         private ScheduledFuture<?> timer;
         private final ChannelFutureListener onClose;
 
@@ -81,11 +79,14 @@ final class ReadHandler {
         }
 
         private void attempt(ReadFrom from) {
-            EventLoops.whenComplete(ctx, store.read(req.path, from, config.maxRead()), (r, err) -> {
+            EventLoops.whenComplete(ctx, store.read(req.path, incarnation, from, config.maxRead()), (r, err) -> {
                 if (done) return;
                 if (err != null) {
                     finish(Responses.error(err));
-                } else if (!r.isEmpty()) {
+                    return;
+                }
+                incarnation = r.incarnation();
+                if (!r.isEmpty()) {
                     FullHttpResponse resp = dataResponse(r);
                     resp.headers().set(Headers.STREAM_CURSOR, cursor);
                     resp.headers().set(HttpHeaderNames.ETAG, etag(r));

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,13 +68,44 @@ final class Responses {
         return problem(500, "internal error");
     }
 
+    /**
+     * Builds a response and sends it. A failure while building (a bug, or a header value Netty refuses) must not
+     * leave the client waiting: it is logged and answered 500, and the connection closed.
+     */
+    static void reply(ChannelHandlerContext ctx, boolean keepAlive, Supplier<FullHttpResponse> build) {
+        FullHttpResponse response;
+        try {
+            response = build.get();
+        } catch (RuntimeException e) {
+            send(ctx, error(e), false);
+            return;
+        }
+        send(ctx, response, keepAlive);
+    }
+
     static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         ChannelFuture f = response.content().readableBytes() > SLICE ? sendSliced(ctx, response)
                 : ctx.writeAndFlush(response);
+        f.addListener(CLOSE_ON_WRITE_FAILURE);
         if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
         return f;
     }
+
+    /**
+     * Closes the connection when a response could not be written: the client would otherwise wait forever for a
+     * response that is never coming. Logged once per failure; a peer that went away is not worth a warning.
+     */
+    static final ChannelFutureListener CLOSE_ON_WRITE_FAILURE = f -> {
+        if (f.isSuccess()) return;
+        Throwable cause = f.cause();
+        if (cause instanceof java.io.IOException || !f.channel().isActive()) {
+            LOG.debug("response not written, closing the connection: {}", cause.toString());
+        } else {
+            LOG.warn("response not written, closing the connection", cause);
+        }
+        f.channel().close();
+    };
 
     /** Large bodies go out in slices: the transport copies heap bytes to direct memory one pooled slice at a time. */
     static final int SLICE = 256 * 1024;

@@ -37,6 +37,8 @@ final class SseSession {
     private final String clientCursor;
 
     private ReadFrom from;
+    /** The stream this response started on: once it is deleted the response ends, whatever is re-created. */
+    private long incarnation = StreamStore.ANY_INCARNATION;
     private boolean headersSent;
     private boolean sentEvent;
     private boolean base64;
@@ -82,7 +84,7 @@ final class SseSession {
             waitingForWritable = true;
             return;
         }
-        EventLoops.whenComplete(ctx, store.read(req.path, from, config.maxRead()), (r, err) -> {
+        EventLoops.whenComplete(ctx, store.read(req.path, incarnation, from, config.maxRead()), (r, err) -> {
             if (ended) return;
             if (err != null) {
                 if (headersSent) end();
@@ -99,6 +101,7 @@ final class SseSession {
 
     private void onRead(ReadResult r) {
         if (!headersSent) sendHeaders(r.contentType());
+        incarnation = r.incarnation();
         from = ReadFrom.at(r.next());
         if (!r.isEmpty()) {
             writeFrame(dataAndControl(r));
@@ -175,14 +178,17 @@ final class SseSession {
         resp.headers().set("X-Accel-Buffering", "no");
         if (base64) resp.headers().set(Headers.STREAM_SSE_DATA_ENCODING, "base64");
         HttpUtil.setTransferEncodingChunked(resp, true);
-        ctx.write(resp);
+        // The response always ends by closing the connection; saying so up front keeps pipelined requests behind
+        // it from being started and then cut off.
+        HttpUtil.setKeepAlive(resp, false);
+        ctx.write(resp).addListener(Responses.CLOSE_ON_WRITE_FAILURE);
     }
 
     /** One chunk per event (or data-and-control pair), flushed at once: one write system call per delivery. */
     private void writeFrame(byte[] bytes) {
         sentEvent = true;
         lastWriteNanos = System.nanoTime();
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(Responses.CLOSE_ON_WRITE_FAILURE);
     }
 
     private String cursor() {

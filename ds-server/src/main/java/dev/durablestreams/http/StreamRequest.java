@@ -1,6 +1,8 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.protocol.MediaType;
 import dev.durablestreams.protocol.ProtocolException;
+import dev.durablestreams.protocol.StreamPath;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
@@ -25,12 +27,24 @@ final class StreamRequest {
         this.keepAlive = HttpUtil.isKeepAlive(http);
     }
 
-    /** Returns {@code null} when the URI is not under the stream root. */
+    /**
+     * Returns {@code null} when the URI is not under the stream root.
+     *
+     * @throws ProtocolException (400) when the stream path breaks {@link StreamPath}'s rules or the query has a
+     *     malformed percent-escape
+     */
     static StreamRequest of(FullHttpRequest http) {
         QueryStringDecoder d = new QueryStringDecoder(http.uri());
-        String p = d.path();
-        if (!p.startsWith(ROOT)) return null;
-        return new StreamRequest(http, p.substring(ROOT.length()), d.parameters());
+        String raw = d.rawPath();
+        if (!raw.startsWith(ROOT)) return null;
+        String path = StreamPath.decode(raw.substring(ROOT.length()));
+        Map<String, List<String>> query;
+        try {
+            query = d.parameters();
+        } catch (IllegalArgumentException e) {
+            throw ProtocolException.badRequest("invalid percent-escape in the query");
+        }
+        return new StreamRequest(http, path, query);
     }
 
     /** A query parameter that may appear at most once; {@code null} when absent. */
@@ -41,14 +55,23 @@ final class StreamRequest {
         return values.get(0);
     }
 
+    /**
+     * A header that may appear at most once; {@code null} when absent. Taking the first of several would let two
+     * parties on the way read different values, so a repeat is refused.
+     */
     String header(CharSequence name) {
-        return http.headers().get(name);
+        List<String> values = http.headers().getAll(name);
+        if (values.isEmpty()) return null;
+        if (values.size() > 1) throw ProtocolException.badRequest("header " + name + " is repeated");
+        return values.get(0);
     }
 
     /** Content-Type as sent; an empty value counts as absent. */
     String contentType() {
-        String ct = http.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        return ct == null || ct.isBlank() ? null : ct;
+        String ct = header(HttpHeaderNames.CONTENT_TYPE);
+        if (ct == null || ct.isBlank()) return null;
+        if (!MediaType.isValid(ct)) throw ProtocolException.badRequest("Content-Type is not a valid media type");
+        return ct;
     }
 
     byte[] body() {
@@ -64,10 +87,13 @@ final class StreamRequest {
      */
     String url(String scheme, String fallbackHost) {
         String host = http.headers().get(HttpHeaderNames.HOST);
-        return scheme + "://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + path;
+        return scheme + "://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + StreamPath.encode(path);
     }
 
-    /** Accepts Stream-Forked-From as a full stream URL path ({@code /v1/stream/x}) or as a bare stream path. */
+    /**
+     * Accepts Stream-Forked-From as a full stream URL path ({@code /v1/stream/x}) or as a bare stream path, decoded
+     * by the same rules as request paths.
+     */
     static String streamPathOf(String reference) {
         String r = reference.trim();
         int scheme = r.indexOf("://");
@@ -75,17 +101,8 @@ final class StreamRequest {
             int slash = r.indexOf('/', scheme + 3);
             r = slash < 0 ? "/" : r.substring(slash);
         }
-        r = QueryStringDecoder.decodeComponent(r);
-        if (r.startsWith(ROOT)) return r.substring(ROOT.length());
-        return r.startsWith("/") ? r.substring(1) : r;
-    }
-
-    /** Stream paths are names, never file names; still, refuse shapes that only an attack would use. */
-    static void validatePath(String path) {
-        if (path.isEmpty()) throw ProtocolException.badRequest("missing stream path");
-        if (path.indexOf('\0') >= 0) throw ProtocolException.badRequest("invalid stream path");
-        for (String segment : path.split("/", -1)) {
-            if (segment.equals("..") || segment.equals(".")) throw ProtocolException.badRequest("invalid stream path");
-        }
+        if (r.startsWith(ROOT)) r = r.substring(ROOT.length());
+        else if (r.startsWith("/")) r = r.substring(1);
+        return StreamPath.decode(r);
     }
 }

@@ -54,20 +54,22 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             Responses.send(ctx, r, keepAlive);
             return;
         }
-        StreamRequest req = StreamRequest.of(http);
-        if (req == null) {
-            Responses.send(ctx, Responses.problem(404, "not found; streams live under " + StreamRequest.ROOT), keepAlive);
-            return;
-        }
         try {
+            StreamRequest req = StreamRequest.of(http);
+            if (req == null) {
+                Responses.send(ctx, Responses.problem(404, "not found; streams live under " + StreamRequest.ROOT),
+                        keepAlive);
+                return;
+            }
             if (req.path.equals(RESERVED) || req.path.startsWith(RESERVED + "/")) {
                 Responses.send(ctx, reserved(), keepAlive);
                 return;
             }
-            StreamRequest.validatePath(req.path);
             dispatch(ctx, req);
         } catch (ProtocolException e) {
             Responses.send(ctx, Responses.problem(e.status(), e.getMessage()), keepAlive);
+        } catch (RuntimeException e) { // a bug: answer it rather than drop the connection without a word
+            Responses.send(ctx, Responses.error(e), false);
         }
     }
 

@@ -37,6 +37,7 @@ public final class JsonMessages {
      * @throws ProtocolException (400) when the body is not one well-formed JSON value
      */
     public static Batch parse(byte[] body) {
+        requireUtf8(body);
         int[] spans = spans(body, 0, body.length);
         int count = spans.length / 2;
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + count);
@@ -45,6 +46,18 @@ public final class JsonMessages {
             out.write(',');
         }
         return new Batch(out.toByteArray(), count);
+    }
+
+    /**
+     * JSON on the wire is UTF-8 (RFC 8259 section 8.1). The tokenizer neither rejects overlong forms or encoded
+     * surrogates nor insists on UTF-8: a NUL among the first bytes makes it guess UTF-16 or UTF-32, and its byte
+     * offsets would then not be ours. No valid UTF-8 JSON text has a NUL byte, so one up front is refused.
+     */
+    private static void requireUtf8(byte[] body) {
+        for (int i = 0; i < Math.min(4, body.length); i++) {
+            if (body[i] == 0) throw ProtocolException.badRequest("JSON body must be UTF-8");
+        }
+        if (!Utf8.isValid(body, 0, body.length)) throw ProtocolException.badRequest("JSON body is not valid UTF-8");
     }
 
     /**

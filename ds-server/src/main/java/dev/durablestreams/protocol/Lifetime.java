@@ -44,8 +44,13 @@ public final class Lifetime {
      */
     public static Instant parseExpiresAt(String value) {
         if (value == null) return null;
+        String v = value.trim();
+        // RFC 3339 years have four digits; a signed, longer year would overflow expiry arithmetic.
+        if (v.isEmpty() || v.charAt(0) < '0' || v.charAt(0) > '9') {
+            throw ProtocolException.badRequest("Stream-Expires-At must be an RFC 3339 timestamp");
+        }
         try {
-            return OffsetDateTime.parse(value.trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return OffsetDateTime.parse(v, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             throw ProtocolException.badRequest("Stream-Expires-At must be an RFC 3339 timestamp");
         }

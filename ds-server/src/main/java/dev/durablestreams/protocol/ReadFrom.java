@@ -17,6 +17,26 @@ public record ReadFrom(Kind kind, Offset offset) {
     }
 
     /**
+     * The byte position this read starts at, on a stream whose tail is {@code tail}. An offset this stream never
+     * issued (beyond its tail, or with a read sequence it never used) is refused rather than clamped: clamping
+     * would move the client backwards, or hand it another incarnation's data.
+     *
+     * @throws ProtocolException (400) for an offset beyond the tail
+     */
+    public long startIn(long tail) {
+        return switch (kind) {
+            case START -> 0;
+            case NOW -> tail;
+            case AT -> {
+                if (offset.readSeq() != 0 || offset.position() > tail) {
+                    throw ProtocolException.badRequest("offset is beyond the stream's tail");
+                }
+                yield offset.position();
+            }
+        };
+    }
+
+    /**
      * Parses the {@code offset} query parameter; {@code null} (absent) means the start.
      *
      * @throws ProtocolException (400) for an empty or malformed value

@@ -24,11 +24,25 @@ public interface StreamStore extends AutoCloseable {
     /** HEAD: metadata; does not renew the sliding TTL. */
     CompletableFuture<StreamInfo> info(String path);
 
+    /** Matches whichever stream lives at a path, in {@link #read(String, long, ReadFrom, int)}. */
+    long ANY_INCARNATION = -1;
+
     /**
      * GET: reads at most about {@code maxBytes} starting at {@code from}; renews the sliding TTL. An empty
-     * result at the tail carries the commit signal a live reader waits on.
+     * result at the tail carries the commit signal a live reader waits on. An offset beyond the tail fails with
+     * a 400 {@link StreamError}.
      */
-    CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes);
+    default CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes) {
+        return read(path, ANY_INCARNATION, from, maxBytes);
+    }
+
+    /**
+     * Reads as {@link #read(String, ReadFrom, int)}, but only from the stream whose
+     * {@link ReadResult#incarnation()} is {@code incarnation}: a live reader follows the stream it started on, so
+     * once that stream is deleted it gets 404 (or 410 while forks read through it), never the data of a stream
+     * re-created at the same path.
+     */
+    CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes);
 
     @Override
     void close();

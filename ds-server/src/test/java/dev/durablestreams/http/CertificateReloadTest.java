@@ -41,13 +41,13 @@ class CertificateReloadTest {
         ReloadingSslContext tls = new ReloadingSslContext(new TlsOptions(certFile, keyFile, Duration.ofMillis(50)));
         try (InProcessServer server = new InProcessServer(1 << 20, 1 << 20, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(5), tls)) {
-            SSLSocket before = connect(trustAll, server.port());
+            SSLSocket before = connect(trustAll, server.port);
             assertThat(peerName(before)).isEqualTo("CN=first");
             assertThat(get(before)).isEqualTo("HTTP/1.1 404 Not Found");
 
             replace(second.cert(), certFile);
             replace(second.key(), keyFile);
-            waitForPeer(trustAll, server.port(), "CN=second");
+            waitForPeer(trustAll, server.port, "CN=second");
 
             // The connection opened before the reload still works, on its original certificate.
             assertThat(get(before)).isEqualTo("HTTP/1.1 404 Not Found");
@@ -57,7 +57,7 @@ class CertificateReloadTest {
             // A certificate with a key not its own is refused; the last good pair stays in use.
             replace(third.cert(), certFile);
             assertThat(tls.reload()).isFalse();
-            try (SSLSocket after = connect(trustAll, server.port())) {
+            try (SSLSocket after = connect(trustAll, server.port)) {
                 assertThat(peerName(after)).isEqualTo("CN=second");
                 assertThat(get(after)).isEqualTo("HTTP/1.1 404 Not Found");
             }

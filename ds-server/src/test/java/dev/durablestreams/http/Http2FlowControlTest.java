@@ -46,9 +46,9 @@ class Http2FlowControlTest {
         @Override public void close() { engine.close(); }
 
         @Override
-        public CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes) {
+        public CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes) {
             if (path.equals(counted)) reads.incrementAndGet();
-            return engine.read(path, from, maxBytes);
+            return engine.read(path, incarnation, from, maxBytes);
         }
     }
 

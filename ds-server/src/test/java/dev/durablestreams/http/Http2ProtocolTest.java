@@ -94,7 +94,7 @@ class Http2ProtocolTest {
 
     @Test
     void cleartextPriorKnowledge() throws Exception {
-        try (H2FrameClient h2 = new H2FrameClient(clear.port(), null, Http2Settings.defaultSettings())) {
+        try (H2FrameClient h2 = new H2FrameClient(clear.port, null, Http2Settings.defaultSettings())) {
             assertThat(status(h2.send("PUT", "/v1/stream/pk", "text/plain", null, true))).isEqualTo("201");
             assertThat(status(h2.send("POST", "/v1/stream/pk", "text/plain", "prior", true))).isEqualTo("204");
             H2FrameClient.Exchange get = h2.send("GET", "/v1/stream/pk?offset=-1", null, null, true);
@@ -106,7 +106,7 @@ class Http2ProtocolTest {
 
     @Test
     void h2ResponsesCarryNoConnectionSpecificHeaders() throws Exception {
-        try (H2FrameClient h2 = new H2FrameClient(clear.port(), null, Http2Settings.defaultSettings())) {
+        try (H2FrameClient h2 = new H2FrameClient(clear.port, null, Http2Settings.defaultSettings())) {
             h2.send("PUT", "/v1/stream/hdr", "text/plain", "abc", true).ended.get(10, TimeUnit.SECONDS);
             // SSE (chunked in HTTP/1.1, ends with a close) and an error sent with keep-alive off.
             H2FrameClient.Exchange sse = h2.send("GET", "/v1/stream/hdr?offset=-1&live=sse", null, null, true);
@@ -141,7 +141,7 @@ class Http2ProtocolTest {
     @Test
     void tlsWithoutAlpnIsHttp11() throws Exception {
         try (SSLSocket s = (SSLSocket) cert.trustingContext().getSocketFactory()
-                .createSocket("127.0.0.1", secure.port())) {
+                .createSocket("127.0.0.1", secure.port)) {
             s.startHandshake();
             assertThat(s.getApplicationProtocol()).isEmpty();
             OutputStream out = s.getOutputStream();
@@ -163,7 +163,7 @@ class Http2ProtocolTest {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2))
                 .build();
-        try (H2FrameClient h2 = new H2FrameClient(secure.port(), ssl, Http2Settings.defaultSettings())) {
+        try (H2FrameClient h2 = new H2FrameClient(secure.port, ssl, Http2Settings.defaultSettings())) {
             H2FrameClient.Exchange put = h2.send("PUT", "/v1/stream/netty-tls", "text/plain", null, true);
             assertThat(status(put)).isEqualTo("201");
             assertThat(put.headers.get().get("location").toString()).startsWith("https://");

@@ -55,4 +55,21 @@ class JsonMessagesTest {
         assertThat(JsonMessages.prefixLength(stored, 3)).isEqualTo(stored.length);
         assertThat(JsonMessages.prefixLength(stored, 4)).isEqualTo(-1);
     }
+
+    @Test
+    void rejectsBodiesThatAreNotStrictUtf8() {
+        byte[][] bodies = {
+            {'[', '"', (byte) 0xC0, (byte) 0xAF, '"', ']'},
+            {'"', (byte) 0xED, (byte) 0xB0, (byte) 0x80, '"'},
+            {(byte) 0xFF, (byte) 0xFE, '[', 0, ']', 0},
+            {'[', 0, '1', 0, ']', 0},
+            {0, 0, 0, '1'},
+        };
+        for (byte[] body : bodies) {
+            assertThatThrownBy(() -> JsonMessages.parse(body)).isInstanceOf(ProtocolException.class)
+                    .extracting("status").isEqualTo(400);
+        }
+        byte[] ok = "[\"\u00e9\ud83d\ude00\"]".getBytes(StandardCharsets.UTF_8);
+        assertThat(JsonMessages.parse(ok).count()).isEqualTo(1);
+    }
 }

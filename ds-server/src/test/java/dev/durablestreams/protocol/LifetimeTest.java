@@ -32,6 +32,26 @@ class LifetimeTest {
         assertThatThrownBy(() -> Lifetime.parseExpiresAt("2030-01-02")).isInstanceOf(ProtocolException.class);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"})
+    void expiresAtYearsHaveFourDigits(String value) {
+        assertThatThrownBy(() -> Lifetime.parseExpiresAt(value)).isInstanceOf(ProtocolException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "application/json; charset=utf-8", "text/plain;", "a/b ; x=\"q\\\"\" ;y=z",
+        "application/vnd.x+json;;v=1"})
+    void acceptsMediaTypes(String value) {
+        assertThat(MediaType.isValid(value)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {";;;==;", "text", "text/", "/plain", "text/plain; charset", "text/plain; =x",
+        "text/plain; a=\"unterminated", "text/plain x", "text /plain", "text/plain; a=b c"})
+    void refusesMalformedMediaTypes(String value) {
+        assertThat(MediaType.isValid(value)).isFalse();
+    }
+
     @Test
     void mediaTypesCompareByEssence() {
         assertThat(MediaType.sameType("application/json; charset=utf-8", "APPLICATION/JSON")).isTrue();

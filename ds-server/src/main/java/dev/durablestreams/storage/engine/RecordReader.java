@@ -17,6 +17,7 @@ public final class RecordReader {
     private final List<ByteBuffer> out = new ArrayList<>();
     private long end;
     private int bytes;
+    private boolean startsInside;
 
     public RecordReader(long from, long to, int maxBytes, boolean wholeRecords, boolean mustReturn) {
         this.from = from;
@@ -36,6 +37,7 @@ public final class RecordReader {
         if (offset >= to) return false;
         long recEnd = offset + record.length;
         if (recEnd <= from) return true;
+        if (out.isEmpty() && offset < from) startsInside = true;
         int start = (int) (Math.max(offset, from) - offset);
         int stop = (int) (Math.min(recEnd, to) - offset);
         int len = stop - start;
@@ -56,6 +58,6 @@ public final class RecordReader {
     }
 
     public LogChunk result() {
-        return new LogChunk(out, end, bytes);
+        return new LogChunk(out, end, bytes, startsInside);
     }
 }

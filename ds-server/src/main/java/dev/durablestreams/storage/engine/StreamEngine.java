@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -59,6 +60,8 @@ public final class StreamEngine implements StreamStore {
     private static final long SWEEP_MILLIS = 250;
     private static final long ACCESS_PERSIST_MILLIS = 5_000;
     private static final int INLINE_APPEND_BYTES = 64 * 1024;
+    /** Storage worker threads: large validations and log reads that may block. */
+    static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final StreamLog log;
     private final EngineOptions options;
@@ -71,6 +74,8 @@ public final class StreamEngine implements StreamStore {
     private final ExecutorService workers;
     private final ScheduledExecutorService sweeper;
     private long lastAccessPersist;
+    /** Runs where a create's body is validated; tests use it to hold a create there. */
+    private volatile Consumer<CreateRequest> validationHook = r -> {};
 
     public StreamEngine(StreamLog log, EngineOptions options) {
         this(log, options, System::currentTimeMillis);
@@ -80,8 +85,7 @@ public final class StreamEngine implements StreamStore {
         this.log = log;
         this.options = options;
         this.clock = clock;
-        this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                daemon("ds-storage"));
+        this.workers = Executors.newFixedThreadPool(WORKERS, daemon("ds-storage"));
         long started = System.nanoTime();
         int recovered = recover();
         LOG.info("storage ready: {} streams recovered in {} ms", recovered,
@@ -94,10 +98,25 @@ public final class StreamEngine implements StreamStore {
 
     @Override
     public CompletableFuture<CreateResult> create(CreateRequest req) {
-        return async(() -> doCreate(req));
+        // Like appends: small plain creates run on the caller's thread (the structure monitor is held only
+        // briefly), so they never queue behind large bodies being validated on the workers. Forks go to a worker:
+        // a sub-offset reads the log.
+        if (req.fork() != null || req.body().length > INLINE_APPEND_BYTES) return async(() -> doCreate(req));
+        try {
+            return doCreate(req);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** For tests: {@code hook} runs for every create, where its body is validated. */
+    void onCreateValidation(Consumer<CreateRequest> hook) {
+        validationHook = hook;
     }
 
     private CompletableFuture<CreateResult> doCreate(CreateRequest req) {
+        validationHook.accept(req);
+        InitialBody body = InitialBody.parse(req.body(), expectedContentType(req));
         long now = clock.getAsLong();
         synchronized (structure) {
             StreamState existing = byPath.get(req.path());
@@ -115,13 +134,20 @@ public final class StreamEngine implements StreamStore {
                 StreamState found = existing;
                 return found.lastCommit.thenApply(v -> new CreateResult(false, found.durableInfo()));
             }
-            return req.fork() == null ? createPlain(req, now) : createFork(req, now);
+            return req.fork() == null ? createPlain(req, body, now) : createFork(req, body, now);
         }
     }
 
-    private CompletableFuture<CreateResult> createPlain(CreateRequest req, long now) {
+    /** The content type a create will most likely get; a fork's is its source's, re-checked under the lock. */
+    private String expectedContentType(CreateRequest req) {
+        if (req.contentType() != null) return req.contentType();
+        StreamState src = req.fork() == null ? null : byPath.get(req.fork().sourcePath());
+        return src != null ? src.contentType : MediaType.DEFAULT;
+    }
+
+    private CompletableFuture<CreateResult> createPlain(CreateRequest req, InitialBody body, long now) {
         String contentType = req.contentType() == null ? MediaType.DEFAULT : req.contentType();
-        byte[] initial = initialBody(contentType, req.body());
+        byte[] initial = body.storedAs(contentType);
         checkLimits(initial.length, initial.length);
         StreamState s = new StreamState(nextId.getAndIncrement(), req.path(), contentType, req.ttlSeconds(),
                 req.expiresAt(), now, null, 0, 0);
@@ -137,7 +163,7 @@ public final class StreamEngine implements StreamStore {
         }
     }
 
-    private CompletableFuture<CreateResult> createFork(CreateRequest req, long now) {
+    private CompletableFuture<CreateResult> createFork(CreateRequest req, InitialBody body, long now) {
         ForkSpec fork = req.fork();
         StreamState src = byPath.get(fork.sourcePath());
         if (src != null && !src.softDeleted && src.isExpired(now)) {
@@ -146,6 +172,10 @@ public final class StreamEngine implements StreamStore {
         }
         if (src == null || !src.durableCreated) throw new StreamError(Kind.NOT_FOUND, "fork source not found");
         if (src.softDeleted) throw new StreamError(Kind.CONFLICT, "fork source was deleted");
+        if (src.depth >= options.maxForkDepth()) {
+            throw new StreamError(Kind.BAD_REQUEST, "fork chain too deep: at most " + options.maxForkDepth()
+                    + " forks deep (--max-fork-depth)");
+        }
         String contentType = req.contentType() == null ? src.contentType : req.contentType();
         if (!MediaType.sameType(contentType, src.contentType)) {
             throw new StreamError(Kind.CONFLICT, "fork content type differs from the source's");
@@ -165,7 +195,7 @@ public final class StreamEngine implements StreamStore {
             }
             prefix = subOffsetPrefix(src, at, sourceTail, fork.subOffset());
         }
-        byte[] initial = initialBody(contentType, req.body());
+        byte[] initial = body.storedAs(contentType);
         checkLimits(prefix.length + initial.length, prefix.length + initial.length);
         boolean inherit = req.ttlSeconds() == null && req.expiresAt() == null;
         StreamState s = new StreamState(nextId.getAndIncrement(), req.path(), contentType,
@@ -195,19 +225,10 @@ public final class StreamEngine implements StreamStore {
         }
     }
 
-    private static byte[] initialBody(String contentType, byte[] body) {
-        if (body.length == 0 || !MediaType.isJson(contentType)) return body;
-        try {
-            return JsonMessages.parse(body).stored();
-        } catch (ProtocolException e) {
-            throw new StreamError(Kind.BAD_REQUEST, e.getMessage());
-        }
-    }
-
     /** The first {@code n} bytes (or JSON messages) of the append that starts exactly at {@code at}. */
     private byte[] subOffsetPrefix(StreamState src, long at, long sourceTail, long n) {
         if (at >= sourceTail) throw new StreamError(Kind.BAD_REQUEST, "no data at the fork offset to take a sub-offset of");
-        byte[] record = recordAtChain(src, at, sourceTail);
+        byte[] record = ForkChain.recordAt(log, src, at, sourceTail);
         if (record == null) throw new StreamError(Kind.BAD_REQUEST, "fork offset is not at the start of an append");
         int len;
         if (src.json) {
@@ -217,13 +238,6 @@ public final class StreamEngine implements StreamStore {
         }
         if (len < 0) throw new StreamError(Kind.BAD_REQUEST, "Stream-Fork-Sub-Offset is larger than the append");
         return Arrays.copyOf(record, len);
-    }
-
-    private byte[] recordAtChain(StreamState s, long offset, long limit) {
-        if (s.source != null && offset < s.forkOffset) return recordAtChain(s.source, offset, s.forkOffset);
-        byte[] record = log.recordAt(s.id, offset);
-        if (record != null && offset + record.length > limit) record = Arrays.copyOf(record, (int) (limit - offset));
-        return record;
     }
 
     private static boolean sameConfig(StreamState s, CreateRequest req) {
@@ -372,47 +386,64 @@ public final class StreamEngine implements StreamStore {
 
     @Override
     public CompletableFuture<Void> delete(String path) {
-        return async(() -> {
+        // On the caller's thread: a delete does no I/O but queue its commit, so it never waits for a worker.
+        try {
             synchronized (structure) {
                 StreamState s = lookup(path, false);
                 return removeLocked(s);
             }
-        });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
      * Deletes {@code s}: a soft delete while forks read through it, else a purge that releases its source and
      * cascades up the chain. One atomic commit. Caller holds the structure monitor.
+     *
+     * <p>Only {@code s} and the first ancestor that survives can take appends meanwhile, so only their monitors
+     * are held (child first). The ancestors purged in between are soft-deleted: they refuse appends, and only
+     * creates and deletes, serialized by the structure monitor, commit to them. Holding a monitor per ancestor
+     * would nest as deep as the chain.
      */
     private CompletableFuture<Void> removeLocked(StreamState s) {
-        List<StreamState> chain = new ArrayList<>();
-        for (StreamState c = s; c != null; c = c.source) chain.add(c);
-        return withLocks(chain, 0, () -> {
+        synchronized (s) {
             List<LogOp> ops = new ArrayList<>();
             List<StreamState> touched = new ArrayList<>();
             if (s.refCount > 0) {
                 s.softDeleted = true;
                 ops.add(new LogOp.PutMeta(s.meta()));
                 touched.add(s);
-            } else {
-                StreamState c = s;
-                while (c != null) {
-                    drop(c, ops, touched);
-                    StreamState parent = c.source;
-                    if (parent == null) break;
-                    parent.refCount--;
-                    if (parent.softDeleted && parent.refCount == 0) {
-                        c = parent;
-                    } else {
-                        ops.add(new LogOp.PutMeta(parent.meta()));
-                        touched.add(parent);
-                        break;
-                    }
-                }
+                return commit(ops, touched, () -> fireSignal(s));
             }
-            return commit(ops, touched, () -> {
-                for (StreamState t : touched) fireSignal(t);
-            });
+            List<StreamState> purged = new ArrayList<>();
+            purged.add(s);
+            StreamState survivor = s.source;
+            while (survivor != null && survivor.softDeleted && survivor.refCount == 1) {
+                purged.add(survivor);
+                survivor = survivor.source;
+            }
+            if (survivor == null) return purge(purged, null, ops, touched);
+            synchronized (survivor) {
+                return purge(purged, survivor, ops, touched);
+            }
+        }
+    }
+
+    private CompletableFuture<Void> purge(List<StreamState> purged, StreamState survivor, List<LogOp> ops,
+                                          List<StreamState> touched) {
+        for (StreamState c : purged) {
+            synchronized (c) { // uncontended but for s: publishes the changes to the read path's monitors
+                drop(c, ops, touched);
+            }
+        }
+        if (survivor != null) {
+            survivor.refCount--;
+            ops.add(new LogOp.PutMeta(survivor.meta()));
+            touched.add(survivor);
+        }
+        return commit(ops, touched, () -> {
+            for (StreamState t : touched) fireSignal(t);
         });
     }
 
@@ -423,13 +454,6 @@ public final class StreamEngine implements StreamStore {
         totalBytes.addAndGet(-(c.tail - c.forkOffset));
         ops.add(new LogOp.DropStream(c.id));
         touched.add(c);
-    }
-
-    private static <T> T withLocks(List<StreamState> chain, int i, Supplier<T> body) {
-        if (i == chain.size()) return body.get();
-        synchronized (chain.get(i)) {
-            return withLocks(chain, i + 1, body);
-        }
     }
 
     private void sweep() {
@@ -476,9 +500,11 @@ public final class StreamEngine implements StreamStore {
     }
 
     @Override
-    public CompletableFuture<ReadResult> read(String path, ReadFrom from, int maxBytes) {
+    public CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes) {
         try {
             StreamState s = lookup(path, true);
+            // A live reader follows the stream it started on, never a stream re-created at its path.
+            if (incarnation != ANY_INCARNATION && s.id != incarnation) throw StreamError.notFound();
             // Reads at the tail, and live readers woken by a commit, are answered from memory on the caller's
             // thread; only reads that need the log hop to a storage worker (when the log's reads may block).
             ReadResult r = doRead(s, from, maxBytes, !log.readsBlock());
@@ -496,14 +522,15 @@ public final class StreamEngine implements StreamStore {
         CommitSignal signal = d.signal();
         long tail = d.tail();
         boolean closed = d.closed();
-        long start = switch (from.kind()) {
-            case START -> 0;
-            case NOW -> tail;
-            case AT -> from.offset().readSeq() > 0 ? Long.MAX_VALUE : from.offset().position();
-        };
-        if (start >= tail) {
+        long start;
+        try {
+            start = from.startIn(tail);
+        } catch (ProtocolException e) {
+            throw new StreamError(Kind.BAD_REQUEST, e.getMessage());
+        }
+        if (start == tail) {
             if (!closed) s.noteLiveReader();
-            return new ReadResult(s.id, s.contentType, s.json, Offset.at(Math.min(start, tail)), List.of(),
+            return new ReadResult(s.id, s.contentType, s.json, Offset.at(tail), List.of(),
                     Offset.at(tail), true, closed, signal);
         }
         int budget = Math.max(1, maxBytes);
@@ -511,33 +538,17 @@ public final class StreamEngine implements StreamStore {
         List<ByteBuffer> out;
         if (d.recent().covers(start, tail)) {
             LogChunk chunk = d.recent().read(start, new RecordReader(start, tail, budget, s.json, true));
+            ForkChain.requireMessageBoundary(s, chunk);
             out = chunk.buffers();
             end = chunk.end();
         } else if (mayUseLog) {
             out = new ArrayList<>();
-            end = readChain(s, start, tail, budget, out);
+            end = ForkChain.read(log, s, start, tail, budget, out);
         } else {
             return null;
         }
         return new ReadResult(s.id, s.contentType, s.json, Offset.at(start), out, Offset.at(end), end == tail,
                 closed && end == tail, signal);
-    }
-
-    /** Reads {@code [from, to)} of {@code s}, inherited ranges from its source chain first. */
-    private long readChain(StreamState s, long from, long to, int budget, List<ByteBuffer> out) {
-        long pos = from;
-        if (s.source != null && pos < s.forkOffset) {
-            long inheritedTo = Math.min(to, s.forkOffset);
-            pos = readChain(s.source, pos, inheritedTo, budget, out);
-            if (pos < inheritedTo) return pos;
-        }
-        if (pos >= to) return pos;
-        int used = 0;
-        for (ByteBuffer b : out) used += b.remaining();
-        if (used >= budget) return pos;
-        LogChunk chunk = log.read(s.id, pos, to, budget - used, s.json, out.isEmpty());
-        out.addAll(chunk.buffers());
-        return chunk.end();
     }
 
     /** Finds a usable stream: 404 when missing or expired, 410 when soft-deleted. */
@@ -559,8 +570,9 @@ public final class StreamEngine implements StreamStore {
     // ---------------------------------------------------------------- commits
 
     /**
-     * Submits one atomic commit. Callers hold the monitors of every stream in {@code touched}, so each stream's
-     * commits reach the log in validation order. If the commit fails, touched streams are reset from the log and
+     * Submits one atomic commit. Callers hold the monitors of every stream in {@code touched} that can take
+     * appends (soft-deleted ones commit only under the structure monitor), so each stream's commits reach the log
+     * in validation order. If the commit fails, touched streams are reset from the log and
      * commits validated on top of the failed one are voided by the generation check.
      */
     private CompletableFuture<Void> commit(List<LogOp> ops, List<StreamState> touched, Runnable onDurable) {
@@ -675,7 +687,7 @@ public final class StreamEngine implements StreamStore {
             totalBytes.addAndGet(s.tail - s.forkOffset);
             maxId = Math.max(maxId, m.id());
         }
-        nextId.set(maxId + 1);
+        nextId.set(Math.max(maxId, r.highestDroppedId()) + 1);
         return metas.size();
     }
 

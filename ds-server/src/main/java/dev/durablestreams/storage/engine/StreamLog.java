@@ -11,8 +11,19 @@ import java.util.function.BooleanSupplier;
  */
 public interface StreamLog extends AutoCloseable {
 
-    /** Everything persisted, for start-up. */
-    record Recovered(List<StreamMeta> streams, Map<Long, Map<String, dev.durablestreams.protocol.ProducerState>> producers) {}
+    /**
+     * Everything persisted, for start-up.
+     *
+     * @param highestDroppedId the highest id of a stream ever dropped (0 if none): ids are never given out again,
+     *     so a stream re-created after a restart never shares an id (and so an ETag) with a deleted one
+     */
+    record Recovered(List<StreamMeta> streams, Map<Long, Map<String, dev.durablestreams.protocol.ProducerState>> producers,
+                     long highestDroppedId) {
+        public Recovered(List<StreamMeta> streams,
+                         Map<Long, Map<String, dev.durablestreams.protocol.ProducerState>> producers) {
+            this(streams, producers, 0);
+        }
+    }
 
     Recovered recover();
 

@@ -30,6 +30,8 @@ final class StreamState {
     final StreamState source;
     final long forkOffset;
     final long forkSubOffset;
+    /** Forks between this stream and the root of its chain (0 when it is no fork). */
+    final int depth;
 
     long tail;
     boolean closed;
@@ -72,6 +74,7 @@ final class StreamState {
         this.source = source;
         this.forkOffset = forkOffset;
         this.forkSubOffset = forkSubOffset;
+        this.depth = source == null ? 0 : source.depth + 1;
         this.lastAccessMillis = createdAtMillis;
     }
 

@@ -74,6 +74,9 @@ public final class RocksLog implements StreamLog {
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle producers;
     private final ColumnFamilyHandle access;
+    /** Key (default column family) of the highest stream id ever dropped: ids are never reused after a restart. */
+    private static final byte[] HIGHEST_DROPPED_ID = bytes("highest-dropped-id");
+    private volatile long highestDroppedId;
     private final WriteOptions commitWrite;
     private final WriteOptions lazyWrite;
     private final LRUCache cache;
@@ -257,6 +260,9 @@ public final class RocksLog implements StreamLog {
                     ByteBuffer.allocate(16).putLong(p.state().epoch()).putLong(p.state().lastSeq()).array());
         } else if (op instanceof LogOp.DropStream d) {
             long id = d.streamId();
+            // Every drop writes the running maximum, so a failed batch's value is written by the next drop.
+            highestDroppedId = Math.max(highestDroppedId, id);
+            batch.put(db.getDefaultColumnFamily(), HIGHEST_DROPPED_ID, key(highestDroppedId));
             batch.delete(meta, key(id));
             batch.delete(access, key(id));
             batch.deleteRange(data, key(id, 0), key(id + 1, 0));
@@ -367,7 +373,13 @@ public final class RocksLog implements StreamLog {
                         .put(producerIdOf(it.key()), producerState(it.value()));
             }
         }
-        return new Recovered(metas, prods);
+        try {
+            byte[] dropped = db.get(db.getDefaultColumnFamily(), HIGHEST_DROPPED_ID);
+            highestDroppedId = dropped == null ? 0 : idOf(dropped);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot read the highest dropped stream id: " + e.getMessage(), e);
+        }
+        return new Recovered(metas, prods, highestDroppedId);
     }
 
     // ---------------------------------------------------------------- keys

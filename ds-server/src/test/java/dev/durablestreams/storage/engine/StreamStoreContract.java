@@ -466,4 +466,179 @@ abstract class StreamStoreContract {
         assertThat(produce("s", "d", "w", 2, 2).duplicate()).isFalse();
         assertThat(readAll("s")).isEqualTo("abcd");
     }
+
+    // ------------------------------------------------------------------ read-path hardening
+
+    @Test
+    void aLiveReaderFollowsItsStreamNotThePath() {
+        create("a", TEXT, "old");
+        ReadResult waiting = await(store.read("a", ReadFrom.at(Offset.at(3)), 100));
+        assertThat(waiting.isEmpty()).isTrue();
+        await(store.delete("a"));
+        assertThat(waiting.nextCommit().hasFired()).as("the delete wakes the waiting reader").isTrue();
+        create("a", TEXT, "newer data");
+
+        // The waiter re-reads its own stream: gone, never the new stream's bytes from its offset.
+        assertThat(errorOf(() -> await(store.read("a", waiting.incarnation(), ReadFrom.at(Offset.at(3)), 100))))
+                .isEqualTo(Kind.NOT_FOUND);
+        ReadResult fresh = await(store.read("a", ReadFrom.START, 100));
+        assertThat(fresh.incarnation()).isNotEqualTo(waiting.incarnation());
+        assertThat(text(fresh)).isEqualTo("newer data");
+    }
+
+    @Test
+    void aLiveReaderOfASoftDeletedStreamGetsGone() {
+        create("src", TEXT, "abc");
+        await(store.create(new CreateRequest("f", null, null, null, false, new byte[0],
+                new ForkSpec("src", null, 0))));
+        ReadResult waiting = await(store.read("src", ReadFrom.NOW, 100));
+        await(store.delete("src"));
+        assertThat(waiting.nextCommit().hasFired()).isTrue();
+        assertThat(errorOf(() -> await(store.read("src", waiting.incarnation(), ReadFrom.at(Offset.at(3)), 100))))
+                .isEqualTo(Kind.GONE);
+    }
+
+    @Test
+    void aStreamCreatedAfterARestartNeverTakesTheIdOfADeletedOne() {
+        if (!persistent()) return;
+        create("keep", TEXT, "k");
+        create("gone", TEXT, "data");
+        long goneId = await(store.read("gone", ReadFrom.START, 100)).incarnation();
+        await(store.delete("gone")); // the highest id in use
+        reopen();
+        create("gone", TEXT, "data");
+        ReadResult again = await(store.read("gone", ReadFrom.START, 100));
+        assertThat(again.incarnation()).as("an ETag of the deleted stream must not match").isNotEqualTo(goneId);
+    }
+
+    @Test
+    void anOffsetBeyondTheTailIsRefusedNotClamped() {
+        create("a", TEXT, "hello");
+        ReadResult atTail = await(store.read("a", ReadFrom.at(Offset.at(5)), 100));
+        assertThat(atTail.isEmpty()).isTrue();
+        assertThat(atTail.next()).isEqualTo(Offset.at(5));
+        assertThat(errorOf(() -> await(store.read("a", ReadFrom.at(Offset.at(6)), 100))))
+                .isEqualTo(Kind.BAD_REQUEST);
+        assertThat(errorOf(() -> await(store.read("a", ReadFrom.at(new Offset(1, 0)), 100))))
+                .as("a read sequence this stream never issued").isEqualTo(Kind.BAD_REQUEST);
+        await(store.append(new AppendRequest("a", TEXT, new byte[0], true, null, null)));
+        assertThat(errorOf(() -> await(store.read("a", ReadFrom.at(Offset.at(6)), 100))))
+                .as("closed streams too").isEqualTo(Kind.BAD_REQUEST);
+    }
+
+    @Test
+    void aJsonReadInsideAMessageIsRefused() {
+        create("j", JSON, "[\"ab\",\"cd\"]"); // stored as "ab","cd",
+        append("j", JSON, "[1]");
+        for (long inside : new long[] {1, 5, 11}) {
+            assertThat(errorOf(() -> await(store.read("j", ReadFrom.at(Offset.at(inside)), 100))))
+                    .as("offset %d", inside).isEqualTo(Kind.BAD_REQUEST);
+        }
+        assertThat(text(await(store.read("j", ReadFrom.at(Offset.at(10)), 100)))).isEqualTo("1,");
+        // A reader at the tail keeps new records in memory: the check holds there too.
+        await(store.read("j", ReadFrom.NOW, 100));
+        append("j", JSON, "[22]");
+        assertThat(errorOf(() -> await(store.read("j", ReadFrom.at(Offset.at(13)), 100)))).isEqualTo(Kind.BAD_REQUEST);
+        assertThat(text(await(store.read("j", ReadFrom.at(Offset.at(12)), 100)))).isEqualTo("22,");
+        // Byte streams are read from any byte.
+        create("t", TEXT, "hello");
+        assertThat(text(await(store.read("t", ReadFrom.at(Offset.at(2)), 100)))).isEqualTo("llo");
+    }
+
+    @Test
+    void aForkChainAtTheDepthCapIsReadableAndDeletableOneDeeperIsRefused() {
+        int cap = 20;
+        store.close();
+        store = open(new EngineOptions(Long.MAX_VALUE, Long.MAX_VALUE, cap));
+        StringBuilder expected = new StringBuilder("r");
+        create("c0", TEXT, "r");
+        for (int i = 1; i <= cap; i++) {
+            fork("c" + i, "c" + (i - 1), Character.toString('a' + i % 26));
+            expected.append((char) ('a' + i % 26));
+        }
+        assertThat(readAll("c" + cap)).isEqualTo(expected.toString());
+        assertThat(errorOf(() -> fork("too-deep", "c" + cap, ""))).isEqualTo(Kind.BAD_REQUEST);
+        assertThat(errorOf(() -> await(store.info("too-deep")))).isEqualTo(Kind.NOT_FOUND);
+
+        // Ancestors deleted first stay soft-deleted; deleting the leaf then purges the whole chain at once.
+        for (int i = 0; i < cap; i++) await(store.delete("c" + i));
+        assertThat(readAll("c" + cap)).isEqualTo(expected.toString());
+        await(store.delete("c" + cap));
+        assertThat(store.streamCount()).isZero();
+        if (persistent()) {
+            reopen();
+            assertThat(store.streamCount()).isZero();
+        }
+        create("c0", TEXT, "again");
+        assertThat(readAll("c0")).isEqualTo("again");
+    }
+
+    @Test
+    void aCreateBeingValidatedHoldsUpNoOtherCreateOrDelete() throws Exception {
+        try (HeldCreates held = new HeldCreates(1)) {
+            // "slow-0" is held where its body is validated: others create, fork and delete meanwhile.
+            assertThat(create("fast", TEXT, "x").created()).isTrue();
+            fork("fast-fork", "fast", "y");
+            await(store.delete("fast-fork"));
+            assertThat(held.creates.get(0)).isNotDone();
+        }
+        assertThat(readAll("slow-0")).isEqualTo(HeldCreates.STORED);
+    }
+
+    @Test
+    void aSmallCreateOrDeleteDoesNotQueueBehindLargeCreatesBeingValidated() throws Exception {
+        try (HeldCreates held = new HeldCreates(StreamEngine.WORKERS)) { // every worker busy
+            assertThat(create("small", TEXT, "x").created()).isTrue();
+            await(store.delete("small"));
+            assertThat(held.creates).noneMatch(CompletableFuture::isDone);
+        }
+    }
+
+    /** Large JSON creates held inside body validation until closed; each occupies a storage worker. */
+    final class HeldCreates implements AutoCloseable {
+        static final String BODY = "[" + "12345678,".repeat(10_000) + "0]"; // over the inline limit
+        static final String STORED = "12345678,".repeat(10_000) + "0,";
+        final java.util.List<CompletableFuture<CreateResult>> creates = new java.util.ArrayList<>();
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        HeldCreates(int n) throws InterruptedException {
+            CountDownLatch entered = new CountDownLatch(n);
+            store.onCreateValidation(r -> {
+                if (!r.path().startsWith("slow-")) return;
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            for (int i = 0; i < n; i++) {
+                creates.add(store.create(new CreateRequest("slow-" + i, JSON, null, null, false, bytes(BODY), null)));
+            }
+            assertThat(entered.await(10, TimeUnit.SECONDS)).as("all held in validation").isTrue();
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            for (CompletableFuture<CreateResult> c : creates) assertThat(await(c).created()).isTrue();
+        }
+    }
+
+    @Test
+    void invalidJsonInACreateIsRefusedButAnIdenticalExistingStreamStillAnswers() {
+        assertThat(errorOf(() -> create("j", JSON, "[1,"))).isEqualTo(Kind.BAD_REQUEST);
+        assertThat(errorOf(() -> await(store.info("j")))).isEqualTo(Kind.NOT_FOUND);
+        create("j", JSON, "");
+        assertThat(create("j", JSON, "[1,").created()).as("idempotent create: the body is not checked").isFalse();
+        // A fork takes its source's type when it names none: its body is validated as JSON.
+        assertThat(errorOf(() -> fork("jf", "j", "[1,"))).isEqualTo(Kind.BAD_REQUEST);
+        fork("jf", "j", "[7]");
+        assertThat(readAll("jf")).isEqualTo("7,");
+    }
+
+    CreateResult fork(String path, String source, String body) {
+        return await(store.create(new CreateRequest(path, null, null, null, false, bytes(body),
+                new ForkSpec(source, null, 0))));
+    }
 }
