@@ -92,6 +92,39 @@ class Http2ProtocolTest {
         roundTrip(client(HttpClient.Version.HTTP_2, false), clear.base + "up", "upgraded", HttpClient.Version.HTTP_2);
     }
 
+    /**
+     * After a first plain request the upgrade handler has left the pipeline: a later {@code Upgrade: h2c} is served
+     * as HTTP/1.1, so the HTTP/1.1 pipeline from then on is exactly the one without h2c.
+     */
+    @Test
+    void upgradeIsHonouredOnTheFirstRequestOnly() throws Exception {
+        String upgrade = "GET /v1/stream/nothing HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings"
+                + "\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n";
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", clear.port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            out.write("GET /v1/stream/nothing HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 404 Not Found");
+            int length = 0;
+            for (String h = in.readLine(); !h.isEmpty(); h = in.readLine()) {
+                if (h.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(h.substring(15).trim());
+            }
+            for (int i = 0; i < length; i++) in.read(); // the ASCII problem body
+            out.write(upgrade.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 404 Not Found");
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", clear.port)) { // the same request, first: upgraded
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(upgrade.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine()).isEqualTo("HTTP/1.1 101 Switching Protocols");
+        }
+    }
+
     @Test
     void cleartextPriorKnowledge() throws Exception {
         try (H2FrameClient h2 = new H2FrameClient(clear.port, null, Http2Settings.defaultSettings())) {
