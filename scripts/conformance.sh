@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs the official conformance suite against a freshly started server and fails unless it reports
-# exactly 332 passed and 0 failed.
+# exactly 338 passed and 0 failed.
 # Usage: scripts/conformance.sh <label> [server flags...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/lib.sh"
 label="$1"; shift
-expected_passed=332
+expected_passed=338
 logdir="$root/ds-server/target/conformance"
 mkdir -p "$logdir"
 log="$logdir/$label-server.log"

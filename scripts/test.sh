@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full test command: unit, contract and integration tests (Maven, up to verify: the tarball is started
-# from its launcher), a seconds-long smoke run of the load
+# from its launcher; the fuzz targets replay their committed corpus), a bounded coverage-guided fuzzing run of the
+# protocol rules and the HTTP request path (45 s each), a seconds-long smoke run of the load
 # generator against the memory backend, then the official conformance
 # suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, and the
 # rocksdb backend over HTTPS (a throw-away self-signed certificate the Node client is told to trust).
@@ -10,6 +11,9 @@ cd "$root"
 
 echo "== build, JUnit tests, distribution tarball and its test (DistributionIT)"
 mvn -B -q verify
+
+echo "== fuzzing (Jazzer, 45 s per target; fails on any finding)"
+scripts/fuzz.sh 45
 
 echo "== load generator smoke run (bin/ds-bench smoke: harness works; no timing thresholds)"
 scripts/bench-smoke.sh

@@ -10,7 +10,16 @@ import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.http.tls.ReloadingSslContext;
 import dev.durablestreams.http.tls.TlsOptions;
+import dev.durablestreams.storage.NotifyingStore;
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.storage.rocksdb.RocksSubscriptionStore;
+import dev.durablestreams.storage.subscription.MemorySubscriptionStore;
+import dev.durablestreams.storage.subscription.SubscriptionStore;
+import dev.durablestreams.subscription.SigningKeys;
+import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionManager;
+import dev.durablestreams.subscription.WebhookSender;
+import dev.durablestreams.subscription.WebhookUrlPolicy;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
@@ -19,7 +28,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -131,6 +142,16 @@ public final class Main implements Callable<Integer> {
             description = "How many forks deep a chain may go; a fork beyond it gets 400 (env DS_MAX_FORK_DEPTH; default ${DEFAULT-VALUE}).")
     int maxForkDepth;
 
+    @Option(names = "--webhook-signing-key", defaultValue = "generate", paramLabel = "FILE",
+            description = "Ed25519 private key (PKCS#8 PEM file) that signs webhooks; 'generate': a key is generated "
+                    + "once and stored with the data (env DS_WEBHOOK_SIGNING_KEY; default ${DEFAULT-VALUE}).")
+    String webhookSigningKey;
+
+    @Option(names = "--webhook-allow-hosts", defaultValue = "none", paramLabel = "HOSTS",
+            description = "Comma-separated webhook hosts exempt from the private-network (SSRF) checks, or 'none' "
+                    + "(env DS_WEBHOOK_ALLOW_HOSTS; default ${DEFAULT-VALUE}).")
+    String webhookAllowHosts;
+
     /** The value of {@code --tls-cert} and {@code --tls-key} that means cleartext. */
     static final String NO_TLS = "none";
 
@@ -178,15 +199,29 @@ public final class Main implements Callable<Integer> {
                 sseMaxDuration, sseKeepAlive);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
-        StreamStore store = switch (storage) {
+        StreamStore engine = switch (storage) {
             case memory -> new StreamEngine(new MemoryLog(), limits);
             case rocksdb -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);
         };
+        SubscriptionStore subscriptionStore = storage == Storage.memory ? new MemorySubscriptionStore()
+                : RocksSubscriptionStore.open(dataDir.resolve("subscriptions"));
+        Set<String> allowHosts = new HashSet<>();
+        if (!webhookAllowHosts.equals("none")) {
+            for (String h : webhookAllowHosts.split(",")) if (!h.isBlank()) allowHosts.add(h.trim().toLowerCase(Locale.ROOT));
+        }
+        WebhookUrlPolicy urls = WebhookUrlPolicy.standard(allowHosts);
+        SubscriptionManager subscriptions = new SubscriptionManager(engine, subscriptionStore, urls,
+                new WebhookSender(urls, Duration.ofSeconds(5), Duration.ofSeconds(30), 8, 256),
+                System::currentTimeMillis, Math::random);
+        subscriptions.start(webhookSigningKey.equals("generate") ? null : SigningKeys.readPem(Path.of(webhookSigningKey)));
+        StreamStore store = new NotifyingStore(engine, subscriptions);
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store, tls);
+        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), tls);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            subscriptions.close();
+            subscriptionStore.close();
             store.close();
         }, "ds-shutdown"));
         server.start();

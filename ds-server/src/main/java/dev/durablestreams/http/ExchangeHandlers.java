@@ -1,6 +1,7 @@
 package dev.durablestreams.http;
 
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.subscription.SubscriptionApi;
 import io.netty.channel.ChannelPipeline;
 import java.util.List;
 
@@ -19,11 +20,14 @@ final class ExchangeHandlers {
     private final StreamStore store;
     private final ServerConfig config;
     private final SseFrameCache frames;
+    private final SubscriptionApi subscriptions;
 
-    ExchangeHandlers(StreamStore store, ServerConfig config, SseFrameCache frames) {
+    /** @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there */
+    ExchangeHandlers(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions) {
         this.store = store;
         this.config = config;
         this.frames = frames;
+        this.subscriptions = subscriptions;
     }
 
     /** CORS and security headers on every response (outbound); first after the codec or adapter. */
@@ -34,6 +38,6 @@ final class ExchangeHandlers {
     /** Body collection and routing; last in the pipeline. */
     void addHandlers(ChannelPipeline p) {
         p.addLast(NAMES.get(1), new BodyLimitHandler(config.maxBody()))
-                .addLast(NAMES.get(2), new StreamRouter(store, config, frames));
+                .addLast(NAMES.get(2), new StreamRouter(store, config, frames, subscriptions));
     }
 }

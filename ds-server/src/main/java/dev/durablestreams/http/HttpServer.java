@@ -2,6 +2,7 @@ package dev.durablestreams.http;
 
 import dev.durablestreams.http.tls.ReloadingSslContext;
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.subscription.SubscriptionApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -38,15 +39,21 @@ public final class HttpServer implements AutoCloseable {
         this(config, store, null);
     }
 
+    /** A cleartext server whose subscription routes are served by {@code subscriptions}. */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
+        this(config, store, subscriptions, null);
+    }
+
     /**
      * A server over TLS when {@code tls} is not null (HTTP/2 and HTTP/1.1 by ALPN), else cleartext.
      *
+     * @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there
      * @param tls the certificate source, closed with this server
      */
-    public HttpServer(ServerConfig config, StreamStore store, ReloadingSslContext tls) {
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ReloadingSslContext tls) {
         this.config = config;
         this.tls = tls;
-        ExchangeHandlers exchange = new ExchangeHandlers(store, config, new SseFrameCache());
+        ExchangeHandlers exchange = new ExchangeHandlers(store, config, new SseFrameCache(), subscriptions);
         this.pipelines = new PipelineInitializer(tls, new Http1Pipeline(exchange), new Http2Pipeline(exchange),
                 config.maxBody());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

@@ -37,12 +37,17 @@ final class StreamRequest {
         QueryStringDecoder d = new QueryStringDecoder(http.uri());
         String raw = d.rawPath();
         if (!raw.startsWith(ROOT)) return null;
-        String path = StreamPath.decode(raw.substring(ROOT.length()));
+        String rest = raw.substring(ROOT.length());
+        String path;
         Map<String, List<String>> query;
         try {
+            // Subscription routes carry URL-encoded stream paths (.../streams/a%2Fb): decoded whole, then routed by
+            // the subscription API; they never name a stream, so the stream path rules do not apply to them.
+            path = rest.equals(StreamRouter.RESERVED) || rest.startsWith(StreamRouter.RESERVED + "/")
+                    ? d.path().substring(ROOT.length()) : StreamPath.decode(rest);
             query = d.parameters();
         } catch (IllegalArgumentException e) {
-            throw ProtocolException.badRequest("invalid percent-escape in the query");
+            throw ProtocolException.badRequest("invalid percent-escape in the request target");
         }
         return new StreamRequest(http, path, query);
     }

@@ -3,7 +3,7 @@ package dev.durablestreams.http;
 import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.StreamStore;
-import io.netty.buffer.Unpooled;
+import dev.durablestreams.subscription.SubscriptionApi;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
@@ -12,11 +12,10 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Routes a request to the handler of its method. Requests under {@code /v1/stream/__ds/} are reserved for the
- * subscription APIs and never reach a stream.
+ * Routes a request to the handler of its method. Requests under {@code /v1/stream/__ds/} go to the subscription
+ * APIs and never reach a stream.
  */
 final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String RESERVED = "__ds";
@@ -28,10 +27,12 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final MetadataHandler metadata;
     private final ReadHandler read;
     private final SseFrameCache frames;
+    private final SubscriptionHandler subscriptions;
     private SseSession sse;
 
-    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames) {
+    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions) {
         this.store = store;
+        this.subscriptions = new SubscriptionHandler(subscriptions, config.host() + ":" + config.port());
         this.config = config;
         this.frames = frames;
         this.create = new CreateHandler(store, config.host() + ":" + config.port());
@@ -62,7 +63,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
             if (req.path.equals(RESERVED) || req.path.startsWith(RESERVED + "/")) {
-                Responses.send(ctx, reserved(), keepAlive);
+                subscriptions.handle(ctx, req);
                 return;
             }
             dispatch(ctx, req);
@@ -99,12 +100,6 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             throw ProtocolException.badRequest("live must be 'long-poll' or 'sse'");
         }
-    }
-
-    /** Subscription APIs are not served yet; the namespace still never becomes a stream. */
-    private static FullHttpResponse reserved() {
-        String json = "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no such subscription API\"}}";
-        return Responses.withBody(404, "application/json", Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
     }
 
     @Override

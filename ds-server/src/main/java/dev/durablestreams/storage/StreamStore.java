@@ -1,6 +1,8 @@
 package dev.durablestreams.storage;
 
 import dev.durablestreams.protocol.ReadFrom;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,6 +45,14 @@ public interface StreamStore extends AutoCloseable {
      * re-created at the same path.
      */
     CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes);
+
+    /**
+     * The paths of the live streams, for subscription backfill; a weakly consistent view (streams created or
+     * deleted meanwhile may or may not appear). Backends without a listing return an empty list.
+     */
+    default Collection<String> paths() {
+        return List.of();
+    }
 
     @Override
     void close();

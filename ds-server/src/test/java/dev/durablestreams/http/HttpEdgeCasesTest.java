@@ -209,11 +209,13 @@ class HttpEdgeCasesTest {
     @Test
     void reservedNamespaceIsNeverAStream() throws Exception {
         HttpResponse<String> put = send("PUT", "__ds/subscriptions/x", "{}", "Content-Type", "application/json");
-        assertThat(put.statusCode()).isEqualTo(404);
+        assertThat(put.statusCode()).isEqualTo(400); // a subscription request, not a stream
         assertThat(header(put, "Content-Type")).isEqualTo("application/json");
-        assertThat(put.body()).contains("\"error\"");
+        assertThat(put.body()).contains("\"INVALID_REQUEST\"");
+        assertThat(send("PUT", "__ds/x", "", "Content-Type", "text/plain").statusCode()).isEqualTo(404);
         assertThat(send("GET", "__ds", null).statusCode()).isEqualTo(404);
-        assertThat(send("POST", "__ds/jwks.json", "x", "Content-Type", "text/plain").statusCode()).isEqualTo(404);
+        assertThat(send("GET", "__ds?offset=-1", null).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "__ds/jwks.json", "x", "Content-Type", "text/plain").statusCode()).isEqualTo(405);
     }
 
     @Test

@@ -1,15 +1,23 @@
 package dev.durablestreams.http;
 
 import dev.durablestreams.http.tls.ReloadingSslContext;
+import dev.durablestreams.storage.NotifyingStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.engine.StreamLog;
 import dev.durablestreams.storage.memory.MemoryLog;
+import dev.durablestreams.storage.subscription.MemorySubscriptionStore;
+import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionManager;
+import dev.durablestreams.subscription.WebhookSender;
+import dev.durablestreams.subscription.WebhookUrlPolicy;
 import java.time.Duration;
+import java.util.Set;
 
-/** A server on a free port over an in-memory store (or the given log), for HTTP tests. */
+/** A server on a free port over an in-memory store (or the given log), with subscriptions, for HTTP tests. */
 final class InProcessServer implements AutoCloseable {
     final StreamEngine store;
+    final SubscriptionManager subscriptions;
     final HttpServer server;
     /** The stream root, e.g. {@code http://127.0.0.1:PORT/v1/stream/}. */
     final String base;
@@ -34,8 +42,13 @@ final class InProcessServer implements AutoCloseable {
     InProcessServer(StreamLog log, int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
                     ReloadingSslContext tls) throws InterruptedException {
         store = new StreamEngine(log, EngineOptions.UNLIMITED);
+        WebhookUrlPolicy urls = WebhookUrlPolicy.standard(Set.of());
+        subscriptions = new SubscriptionManager(store, new MemorySubscriptionStore(), urls,
+                new WebhookSender(urls, Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 16),
+                System::currentTimeMillis, Math::random);
+        subscriptions.start(null);
         server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
-                store, tls);
+                new NotifyingStore(store, subscriptions), new SubscriptionApi(subscriptions), tls);
         port = server.start();
         base = (tls == null ? "http" : "https") + "://127.0.0.1:" + port + "/v1/stream/";
     }
@@ -43,6 +56,7 @@ final class InProcessServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        subscriptions.close();
         store.close();
     }
 }

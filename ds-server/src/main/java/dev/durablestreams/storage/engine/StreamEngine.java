@@ -692,6 +692,15 @@ public final class StreamEngine implements StreamStore {
     }
 
     /** Number of streams currently known (live, soft-deleted or pending). */
+    @Override
+    public java.util.Collection<String> paths() {
+        List<String> out = new ArrayList<>();
+        byPath.forEach((path, s) -> {
+            if (s.durableCreated && !s.softDeleted) out.add(path);
+        });
+        return out;
+    }
+
     public int streamCount() {
         return byPath.size();
     }
