@@ -7,6 +7,7 @@ import dev.durablestreams.cli.config.EffectiveConfig;
 import dev.durablestreams.cli.config.Setting;
 import dev.durablestreams.cli.config.Settings;
 import dev.durablestreams.http.HttpServer;
+import dev.durablestreams.http.Limits;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.http.tls.ReloadingSslContext;
 import dev.durablestreams.http.tls.TlsOptions;
@@ -142,6 +143,39 @@ public final class Main implements Callable<Integer> {
             description = "How many forks deep a chain may go; a fork beyond it gets 400 (env DS_MAX_FORK_DEPTH; default ${DEFAULT-VALUE}).")
     int maxForkDepth;
 
+    @Option(names = "--max-connections", defaultValue = "0",
+            description = "Connections open at once; more are closed when accepted. 0 = the process's file-descriptor "
+                    + "limit minus headroom (env DS_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--header-timeout", defaultValue = "20s", converter = Units.DurationConverter.class,
+            description = "Time to receive a request head once it starts; then 408 and close, 0 = none "
+                    + "(env DS_HEADER_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration headerTimeout;
+
+    @Option(names = "--body-timeout", defaultValue = "30s", converter = Units.DurationConverter.class,
+            description = "Longest pause within a request body; then 408 and close, 0 = none "
+                    + "(env DS_BODY_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration bodyTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "60s", converter = Units.DurationConverter.class,
+            description = "Keep-alive connections with no request and no open response are closed after this, 0 = "
+                    + "never (env DS_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--sse-chunk", defaultValue = "256KiB", converter = Units.SizeConverter.class,
+            description = "Largest chunk of one SSE data event; --max-read if smaller (env DS_SSE_CHUNK; default ${DEFAULT-VALUE}).")
+    long sseChunk;
+
+    @Option(names = "--max-pending-output", defaultValue = "256MiB", converter = Units.SizeConverter.class,
+            description = "Response bytes all connections may hold unsent; past it the slowest readers are closed, "
+                    + "0 = unlimited (env DS_MAX_PENDING_OUTPUT; default ${DEFAULT-VALUE}).")
+    long maxPendingOutput;
+
+    @Option(names = "--max-inflight-body", defaultValue = "0", converter = Units.SizeConverter.class,
+            description = "Request body bytes all requests in progress may hold; past it requests get 503. "
+                    + "0 = a quarter of the heap, at most 512MiB, at least --max-body (env DS_MAX_INFLIGHT_BODY).")
+    long maxInflightBody;
     @Option(names = "--webhook-signing-key", defaultValue = "generate", paramLabel = "FILE",
             description = "Ed25519 private key (PKCS#8 PEM file) that signs webhooks; 'generate': a key is generated "
                     + "once and stored with the data (env DS_WEBHOOK_SIGNING_KEY; default ${DEFAULT-VALUE}).")
@@ -175,6 +209,12 @@ public final class Main implements Callable<Integer> {
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw invalid("--max-body", "must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw invalid("--max-read", "must be between 1KiB and 256MiB");
         if (maxForkDepth < 0) throw invalid("--max-fork-depth", "must not be negative");
+        if (maxConnections < 0) throw invalid("--max-connections", "must be 0 (derived) or more");
+        if (sseChunk < 1024 || sseChunk > 256L << 20) throw invalid("--sse-chunk", "must be between 1KiB and 256MiB");
+        if (maxPendingOutput < 0) throw invalid("--max-pending-output", "must be 0 (unlimited) or more");
+        if (maxInflightBody != 0 && maxInflightBody < maxBody) {
+            throw invalid("--max-inflight-body", "must be at least --max-body (or 0 for the default)");
+        }
         if (printConfig) {
             spec.commandLine().getOut().print(EffectiveConfig.render(spec, spec.commandLine().getParseResult(), settings,
                     CONFIG_SECTIONS, "ds-server " + BuildInfo.current().describe()));
@@ -182,6 +222,13 @@ public final class Main implements Callable<Integer> {
             return 0;
         }
         LOG.info("ds-server {} starting (Java {})", BuildInfo.current().describe(), Runtime.version());
+        Limits connectionLimits = new Limits(maxConnections == 0 ? Limits.defaultMaxConnections() : maxConnections,
+                headerTimeout, bodyTimeout, idleTimeout, (int) sseChunk, maxPendingOutput,
+                maxInflightBody == 0 ? Limits.defaultMaxInflightBody((int) maxBody) : maxInflightBody);
+        LOG.info("limits: {} connections, pending output {} bytes, in-flight bodies {} bytes, timeouts: header {}, "
+                + "body {}, idle {}", connectionLimits.maxConnections() == 0 ? "unlimited"
+                : connectionLimits.maxConnections(), connectionLimits.maxPendingOutput(),
+                connectionLimits.maxInflightBody(), headerTimeout, bodyTimeout, idleTimeout);
         boolean withTls = !NO_TLS.equals(tlsCert);
         if (withTls == NO_TLS.equals(tlsKey)) throw new CommandLine.ParameterException(
                 spec.commandLine(), "--tls-cert and --tls-key go together");
@@ -196,7 +243,7 @@ public final class Main implements Callable<Integer> {
             }
         }
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
-                sseMaxDuration, sseKeepAlive);
+                sseMaxDuration, sseKeepAlive, connectionLimits);
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
         StreamStore engine = switch (storage) {

@@ -14,12 +14,21 @@ import java.util.List;
  */
 final class Http1Pipeline {
     /** The HTTP/1-only handlers between the codec and the exchange handlers, in pipeline order. */
-    static final List<String> CONNECTION_HANDLERS = List.of("order", "request-check", "keep-alive");
+    static final List<String> CONNECTION_HANDLERS = List.of("timeouts", "pending-output", "order", "request-check",
+            "keep-alive", "body-budget");
+    /** The byte sensor of {@link ConnectionTimeouts}, right before the codec. */
+    static final String BYTE_SENSOR = "timeouts-bytes";
 
     private final ExchangeHandlers exchange;
+    private final ServerConfig config;
+    private final ConnectionLimits limits;
+    private final OutputBudget output;
 
-    Http1Pipeline(ExchangeHandlers exchange) {
+    Http1Pipeline(ExchangeHandlers exchange, ServerConfig config, ConnectionLimits limits, OutputBudget output) {
         this.exchange = exchange;
+        this.config = config;
+        this.limits = limits;
+        this.output = output;
     }
 
     static HttpServerCodec newCodec() {
@@ -28,27 +37,37 @@ final class Http1Pipeline {
 
     /** A connection known to speak HTTP/1.1 (TLS with ALPN http/1.1 or none), already active. */
     void addTo(ChannelPipeline p) {
-        p.addLast("http1-codec", newCodec());
-        addAfterCodec(p);
+        addAround(p, () -> p.addLast("http1-codec", newCodec()));
         // Http1ResponseOrder reads on demand from now on; the first read is asked for here, as the channel's
         // activation (where that handler would ask) is past.
         p.channel().read();
     }
 
-    /** Everything after the codec, for a pipeline whose codec is already in place. */
-    void addAfterCodec(ChannelPipeline p) {
+    /**
+     * The HTTP/1 handlers around a codec that {@code addCodec} puts in place (the plain codec, or the cleartext
+     * HTTP/2 detection that brings its own): the timeouts' byte sensor before it, everything else after.
+     */
+    void addAround(ChannelPipeline p, Runnable addCodec) {
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(config.limits(), limits);
+        p.addLast(BYTE_SENSOR, timeouts.byteSensor());
+        addCodec.run();
+        p.addLast(CONNECTION_HANDLERS.get(0), timeouts)
+                .addLast(CONNECTION_HANDLERS.get(1), output.newMeter());
         exchange.addHeaders(p);
-        p.addLast(CONNECTION_HANDLERS.get(0), new Http1ResponseOrder())
-                .addLast(CONNECTION_HANDLERS.get(1), new Http1RequestCheck())
-                .addLast(CONNECTION_HANDLERS.get(2), new HttpServerKeepAliveHandler());
+        p.addLast(CONNECTION_HANDLERS.get(2), new Http1ResponseOrder())
+                .addLast(CONNECTION_HANDLERS.get(3), new Http1RequestCheck())
+                .addLast(CONNECTION_HANDLERS.get(4), new HttpServerKeepAliveHandler())
+                .addLast(CONNECTION_HANDLERS.get(5), new BodyBudgetHandler(config.limits().maxInflightBody(),
+                        config.maxBody(), limits));
         exchange.addHandlers(p);
     }
 
     /**
-     * Removes the handlers {@link #addAfterCodec} added, when the connection turns out to speak HTTP/2, and turns
+     * Removes the handlers {@link #addAround} added, when the connection turns out to speak HTTP/2, and turns
      * auto-read back on ({@link Http1ResponseOrder} had turned it off).
      */
     static void removeFrom(ChannelPipeline p) {
+        if (p.get(BYTE_SENSOR) != null) p.remove(BYTE_SENSOR);
         for (String name : CONNECTION_HANDLERS) if (p.get(name) != null) p.remove(name);
         for (String name : ExchangeHandlers.NAMES) if (p.get(name) != null) p.remove(name);
         p.channel().config().setAutoRead(true);

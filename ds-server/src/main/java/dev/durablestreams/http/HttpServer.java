@@ -32,6 +32,7 @@ public final class HttpServer implements AutoCloseable {
     private final ReloadingSslContext tls;
     private final PipelineInitializer pipelines;
     private final EventLoopGroup group;
+    private final ConnectionLimits limits = new ConnectionLimits();
     private Channel channel;
 
     /** A cleartext server: HTTP/1.1, and HTTP/2 by prior knowledge or {@code Upgrade: h2c}. */
@@ -54,8 +55,10 @@ public final class HttpServer implements AutoCloseable {
         this.config = config;
         this.tls = tls;
         ExchangeHandlers exchange = new ExchangeHandlers(store, config, new SseFrameCache(), subscriptions);
-        this.pipelines = new PipelineInitializer(tls, new Http1Pipeline(exchange), new Http2Pipeline(exchange),
-                config.maxBody());
+        Http1Pipeline http1 = new Http1Pipeline(exchange, config, limits,
+                new OutputBudget(config.limits().maxPendingOutput(), limits));
+        this.pipelines = new PipelineInitializer(tls, new ConnectionCap(config.limits().maxConnections(), limits),
+                http1, new Http2Pipeline(exchange), config.maxBody());
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -68,6 +71,7 @@ public final class HttpServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new AcceptErrorHandler(limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(pipelines);
@@ -82,6 +86,11 @@ public final class HttpServer implements AutoCloseable {
     /** Connections accepted since start (each HTTP/2 connection counts once, however many streams it carries). */
     public long connectionsAccepted() {
         return pipelines.accepted();
+    }
+
+    /** What the connection, timeout and memory limits are doing; for metrics and tests. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     public void awaitClose() throws InterruptedException {

@@ -31,13 +31,16 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineInitializer.class);
 
     private final ReloadingSslContext tls;
+    private final ConnectionCap cap;
     private final Http1Pipeline http1;
     private final Http2Pipeline http2;
     private final int maxBody;
     private final LongAdder accepted = new LongAdder();
 
-    PipelineInitializer(ReloadingSslContext tls, Http1Pipeline http1, Http2Pipeline http2, int maxBody) {
+    PipelineInitializer(ReloadingSslContext tls, ConnectionCap cap, Http1Pipeline http1, Http2Pipeline http2,
+                        int maxBody) {
         this.tls = tls;
+        this.cap = cap;
         this.http1 = http1;
         this.http2 = http2;
         this.maxBody = maxBody;
@@ -58,6 +61,7 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         accepted.increment();
         ChannelPipeline p = ch.pipeline();
+        p.addLast("connection-cap", cap);
         if (tls != null) {
             p.addLast("tls", tls.current().newHandler(ch.alloc()));
             p.addLast("alpn", new Alpn());
@@ -67,8 +71,8 @@ final class PipelineInitializer extends ChannelInitializer<SocketChannel> {
             // leaves, and an HTTP/1.1 connection runs exactly the HTTP/1.1 pipeline from its second request on.
             HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, http2.upgradeCodecs(), maxBody,
                     DefaultHttpHeadersFactory.headersFactory(), DefaultHttpHeadersFactory.trailersFactory(), true);
-            p.addLast("h2c-detect", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, http2.priorKnowledge()));
-            http1.addAfterCodec(p);
+            http1.addAround(p, () -> p.addLast("h2c-detect",
+                    new CleartextHttp2ServerUpgradeHandler(codec, upgrade, http2.priorKnowledge())));
         }
     }
 

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One SSE response. Runs on its channel's event loop: read a bounded chunk, write a data event and its
  * control event, repeat until caught up, then wait for the stream's next commit. When the socket's buffer is
- * full it stops reading storage until the channel is writable again, so a slow reader costs at most one chunk of
- * memory; it resumes from storage where it left off.
+ * full it stops reading storage until the channel is writable again, so a slow reader costs at most one chunk
+ * ({@code --sse-chunk}, smaller than {@code --max-read}) beyond the socket's buffer; it resumes from storage
+ * where it left off.
  */
 final class SseSession {
     private final ChannelHandlerContext ctx;
@@ -84,7 +85,7 @@ final class SseSession {
             waitingForWritable = true;
             return;
         }
-        EventLoops.whenComplete(ctx, store.read(req.path, incarnation, from, config.maxRead()), (r, err) -> {
+        EventLoops.whenComplete(ctx, store.read(req.path, incarnation, from, config.sseChunk()), (r, err) -> {
             if (ended) return;
             if (err != null) {
                 if (headersSent) end();

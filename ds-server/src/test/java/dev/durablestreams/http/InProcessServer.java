@@ -25,32 +25,47 @@ final class InProcessServer implements AutoCloseable {
 
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
-        this(new MemoryLog(), maxBody, maxRead, longPoll, sseMax, sseKeepAlive, null);
+        this(new MemoryLog(), maxBody, maxRead, longPoll, sseMax, sseKeepAlive);
     }
 
     InProcessServer(StreamLog log, int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive)
             throws InterruptedException {
-        this(log, maxBody, maxRead, longPoll, sseMax, sseKeepAlive, null);
+        this(log, new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive));
     }
 
     /** Serves HTTPS when {@code tls} is not null ({@link #base} is then an https URL). */
     InProcessServer(int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
                     ReloadingSslContext tls) throws InterruptedException {
-        this(new MemoryLog(), maxBody, maxRead, longPoll, sseMax, sseKeepAlive, tls);
+        this(new MemoryLog(), new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive), tls);
     }
 
-    InProcessServer(StreamLog log, int maxBody, int maxRead, Duration longPoll, Duration sseMax, Duration sseKeepAlive,
-                    ReloadingSslContext tls) throws InterruptedException {
+    InProcessServer(ServerConfig config) throws InterruptedException {
+        this(new MemoryLog(), config);
+    }
+
+    InProcessServer(StreamLog log, ServerConfig config) throws InterruptedException {
+        this(log, config, null);
+    }
+
+    InProcessServer(StreamLog log, ServerConfig config, ReloadingSslContext tls) throws InterruptedException {
         store = new StreamEngine(log, EngineOptions.UNLIMITED);
         WebhookUrlPolicy urls = WebhookUrlPolicy.standard(Set.of());
         subscriptions = new SubscriptionManager(store, new MemorySubscriptionStore(), urls,
                 new WebhookSender(urls, Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 16),
                 System::currentTimeMillis, Math::random);
         subscriptions.start(null);
-        server = new HttpServer(new ServerConfig("127.0.0.1", 0, maxBody, maxRead, longPoll, sseMax, sseKeepAlive),
-                new NotifyingStore(store, subscriptions), new SubscriptionApi(subscriptions), tls);
+        server = new HttpServer(config, new NotifyingStore(store, subscriptions), new SubscriptionApi(subscriptions),
+                tls);
         port = server.start();
         base = (tls == null ? "http" : "https") + "://127.0.0.1:" + port + "/v1/stream/";
+    }
+
+    int port() {
+        return port;
+    }
+
+    ConnectionLimits limits() {
+        return server.limits();
     }
 
     @Override
