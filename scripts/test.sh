@@ -3,7 +3,8 @@
 # from its launcher; the fuzz targets replay their committed corpus), a bounded coverage-guided fuzzing run of the
 # protocol rules and the HTTP request path (45 s each), a seconds-long smoke run of the load
 # generator against the memory backend, then the official conformance
-# suite against the memory backend, the rocksdb backend, and the rocksdb backend restarted on the same data.
+# suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, and the
+# rocksdb backend over HTTPS (a throw-away self-signed certificate the Node client is told to trust).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -25,5 +26,8 @@ trap 'rm -rf "$data"' EXIT
 scripts/conformance.sh memory --storage memory
 scripts/conformance.sh rocksdb --storage rocksdb --data-dir "$data/db"
 scripts/conformance.sh rocksdb-restarted --storage rocksdb --data-dir "$data/db"
+scripts/self-signed-cert.sh "$data/tls"
+NODE_EXTRA_CA_CERTS="$data/tls/cert.pem" scripts/conformance.sh rocksdb-https --storage rocksdb \
+  --data-dir "$data/db-https" --tls-cert "$data/tls/cert.pem" --tls-key "$data/tls/key.pem"
 
 echo "== all tests passed"

@@ -16,6 +16,8 @@ import dev.durablestreams.limits.ClientAddresses;
 import dev.durablestreams.limits.RateLimiter;
 import dev.durablestreams.http.ServerConfig;
 import dev.durablestreams.metrics.ServerMetrics;
+import dev.durablestreams.http.tls.ReloadingSslContext;
+import dev.durablestreams.http.tls.TlsOptions;
 import dev.durablestreams.storage.NotifyingStore;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.rocksdb.RocksSubscriptionStore;
@@ -210,6 +212,24 @@ public final class Main implements Callable<Integer> {
                     + "are closed (env DS_SHUTDOWN_GRACE; default ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    /** The value of {@code --tls-cert} and {@code --tls-key} that means cleartext. */
+    static final String NO_TLS = "none";
+
+    @Option(names = "--tls-cert", defaultValue = NO_TLS, paramLabel = "FILE",
+            description = "PEM certificate (optionally followed by its chain); with --tls-key the port serves HTTPS, "
+                    + "HTTP/2 and HTTP/1.1 by ALPN (env DS_TLS_CERT; default ${DEFAULT-VALUE}: cleartext).")
+    String tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = NO_TLS, paramLabel = "FILE",
+            description = "PEM PKCS#8 private key (RSA or EC) of --tls-cert (env DS_TLS_KEY; default ${DEFAULT-VALUE}).")
+    String tlsKey;
+
+    @Option(names = "--tls-reload-interval", defaultValue = "10s",
+            converter = Units.DurationConverter.class,
+            description = "How often the certificate and key files are checked for changes, 0 = never; SIGHUP "
+                    + "also reloads them (env DS_TLS_RELOAD_INTERVAL; default ${DEFAULT-VALUE}).")
+    Duration tlsReloadInterval;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.apply(logFormat, accessLog); // before the first log line
@@ -237,6 +257,19 @@ public final class Main implements Callable<Integer> {
                 + "body {}, idle {}", connectionLimits.maxConnections() == 0 ? "unlimited"
                 : connectionLimits.maxConnections(), connectionLimits.maxPendingOutput(),
                 connectionLimits.maxInflightBody(), headerTimeout, bodyTimeout, idleTimeout);
+        boolean withTls = !NO_TLS.equals(tlsCert);
+        if (withTls == NO_TLS.equals(tlsKey)) throw new CommandLine.ParameterException(
+                spec.commandLine(), "--tls-cert and --tls-key go together");
+        // Loaded before storage opens: a bad certificate fails the start without touching data.
+        ReloadingSslContext tls = null;
+        if (withTls) {
+            try {
+                tls = new ReloadingSslContext(new TlsOptions(Path.of(tlsCert), Path.of(tlsKey), tlsReloadInterval));
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "cannot use --tls-cert " + tlsCert + " --tls-key " + tlsKey + ": " + e);
+            }
+        }
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive, connectionLimits);
         AccessControl access; // before storage opens: a bad section fails fast
@@ -272,7 +305,8 @@ public final class Main implements Callable<Integer> {
         StreamStore store = new NotifyingStore(engine, subscriptions);
         LOG.info("storage: {}{}", storage, storage == Storage.rocksdb ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort, access);
+        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort, access,
+                tls);
         // After the drain: subscriptions stop before the storage they read from closes; then the JWKS refresher.
         AutoCloseable auth = access.auth() != null ? access.auth() : () -> { };
         Shutdown shutdown = new Shutdown(server, shutdownGrace, subscriptions, subscriptionStore, store, auth);

@@ -1,5 +1,6 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.http.tls.ReloadingSslContext;
 import dev.durablestreams.metrics.Readiness;
 import dev.durablestreams.metrics.ServerMetrics;
 import dev.durablestreams.storage.StreamStore;
@@ -8,7 +9,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -32,54 +32,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 front end. Pipeline per connection, each handler with one job: connection cap, codec, read
- * timeouts, pending-output accounting, protocol headers on every response, one request at a time so responses
- * leave in request order, request metrics and access log, CORS headers, request-line and Host checks,
- * keep-alive, drain, authentication and rate limit on the request head (when configured), the in-flight body
- * budget, body collection with its size limit, the operator endpoints (unless they have their own admin
- * listener), routing.
+ * The HTTP front end: binds the port and hands each connection to {@link PipelineInitializer}, which sets up an
+ * HTTP/1.1 ({@link Http1Pipeline}) or HTTP/2 ({@link Http2Pipeline}) pipeline, over TLS or cleartext. Both end in
+ * the same {@link ExchangeHandlers}. Optionally a second small listener serves the operator endpoints; and
+ * {@link #drain} stops the server gracefully.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     private final ServerConfig config;
-    private final StreamStore store;
-    private final SubscriptionApi subscriptions;
-    private final ServerMetrics metrics;
+    private final ReloadingSslContext tls;
     private final int adminPort;
     private final EventLoopGroup group;
-    private final SseFrameCache frames = new SseFrameCache();
     private final Readiness readiness;
     private final LiveReaders live;
     private final OpsHandler ops;
     private final ChannelGroup connections = new DefaultChannelGroup("ds-connections", GlobalEventExecutor.INSTANCE);
-    private final AccessControl access;
-    private final CacheScope cache;
     private final ConnectionLimits limits = new ConnectionLimits();
-    private final ConnectionCap cap;
-    private final OutputBudget output;
+    private final PipelineInitializer pipelines;
     private Channel channel;
     private Channel adminChannel;
     private int boundAdminPort = -1;
 
+    /** A cleartext server: HTTP/1.1, and HTTP/2 by prior knowledge or {@code Upgrade: h2c}. */
     public HttpServer(ServerConfig config, StreamStore store) {
         this(config, store, null);
     }
 
-    /** @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there */
+    /** A cleartext, open server whose subscription routes are served by {@code subscriptions}. */
     public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
-        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, AccessControl.OPEN);
+        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, AccessControl.OPEN, null);
     }
 
-    /** An open server (no auth, rate limit or CORS restriction) with the given meters and admin listener. */
+    /** A cleartext, open server with the given meters and admin listener. */
     public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ServerMetrics metrics,
                       int adminPort) {
-        this(config, store, subscriptions, metrics, adminPort, AccessControl.OPEN);
+        this(config, store, subscriptions, metrics, adminPort, AccessControl.OPEN, null);
     }
 
-    /** A server with the given access policy, request meters only, and no admin listener. */
+    /** A cleartext server with the given access policy. */
     public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, AccessControl access) {
-        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, access);
+        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, access, null);
+    }
+
+    /** An open server over TLS when {@code tls} is not null (HTTP/2 and HTTP/1.1 by ALPN), else cleartext. */
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ReloadingSslContext tls) {
+        this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, AccessControl.OPEN, tls);
     }
 
     /**
@@ -87,22 +85,23 @@ public final class HttpServer implements AutoCloseable {
      * @param adminPort port of a separate listener for {@code /healthz}, {@code /readyz} and {@code /metrics}
      *                  (0: any free port); negative: they are served on the main listener
      * @param access authentication, rate limit and CORS policy ({@link AccessControl#OPEN}: none, any origin)
+     * @param tls the certificate source (closed with this server), or null for cleartext
      */
     public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ServerMetrics metrics,
-                      int adminPort, AccessControl access) {
+                      int adminPort, AccessControl access, ReloadingSslContext tls) {
         this.config = config;
-        this.store = store;
-        this.cap = new ConnectionCap(config.limits().maxConnections(), limits);
-        this.output = new OutputBudget(config.limits().maxPendingOutput(), limits);
-        this.subscriptions = subscriptions;
-        this.metrics = metrics;
-        limits.bindTo(metrics.registry());
+        this.tls = tls;
         this.adminPort = adminPort;
+        limits.bindTo(metrics.registry());
         this.readiness = new Readiness(store);
         this.live = new LiveReaders(metrics.http());
         this.ops = new OpsHandler(readiness, metrics, adminPort >= 0);
-        this.access = access;
-        this.cache = access.cacheScope();
+        ExchangeHandlers exchange = new ExchangeHandlers(store, config, new SseFrameCache(), subscriptions,
+                metrics.http(), live, access, adminPort < 0 ? ops : null);
+        Http1Pipeline http1 = new Http1Pipeline(exchange, config, limits,
+                new OutputBudget(config.limits().maxPendingOutput(), limits), readiness);
+        this.pipelines = new PipelineInitializer(tls, new ConnectionCap(config.limits().maxConnections(), limits),
+                http1, new Http2Pipeline(exchange), config.maxBody(), connections);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
     }
@@ -114,42 +113,12 @@ public final class HttpServer implements AutoCloseable {
                 .handler(new AcceptErrorHandler(limits))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        ConnectionTimeouts timeouts = new ConnectionTimeouts(config.limits(), limits);
-                        ChannelPipeline p = ch.pipeline()
-                                .addLast("connection-cap", cap)
-                                .addLast("timeouts-bytes", timeouts.byteSensor())
-                                .addLast("codec", new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                                .addLast("timeouts", timeouts)
-                                .addLast("pending-output", output.newMeter())
-                                .addLast("protocol-headers", ProtocolHeadersHandler.INSTANCE)
-                                .addLast("order", new Http1ResponseOrder())
-                                .addLast("observer", new RequestObserver(metrics.http()))
-                                // After "order": one request at a time, so each response answers its request's Origin.
-                                .addLast("cors", new CorsHandler(access.cors()))
-                                .addLast("request-check", new Http1RequestCheck())
-                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                                .addLast("drain", new DrainHandler(readiness::draining));
-                        // Checks on the request head, before any body is budgeted or collected: who, then how often.
-                        if (access.auth() != null) p.addLast("auth", new AuthHandler(access.auth()));
-                        if (access.rateLimit() != null) {
-                            p.addLast("rate-limit", new RateLimitHandler(access.rateLimit(), access.clients()));
-                        }
-                        p.addLast("body-budget", new BodyBudgetHandler(config.limits().maxInflightBody(),
-                                        config.maxBody(), limits))
-                                .addLast("body", new BodyLimitHandler(config.maxBody()));
-                        if (adminPort < 0) p.addLast("ops", ops);
-                        p.addLast("router",
-                                new StreamRouter(store, config, frames, subscriptions, metrics.http(), live, cache));
-                    }
-                });
+                .childHandler(pipelines);
         channel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        LOG.info("serving Durable Streams on http://{}:{}{} ({} transport)", config.host(), port, StreamRequest.ROOT,
-                Epoll.isAvailable() ? "epoll" : "nio");
+        LOG.info("serving Durable Streams on {}://{}:{}{} ({} transport; {})", tls == null ? "http" : "https",
+                config.host(), port, StreamRequest.ROOT, Epoll.isAvailable() ? "epoll" : "nio",
+                tls == null ? "HTTP/1.1, h2c" : "h2 and HTTP/1.1 by ALPN");
         if (adminPort >= 0) startAdmin();
         return port;
     }
@@ -187,6 +156,11 @@ public final class HttpServer implements AutoCloseable {
         return readiness;
     }
 
+    /** Connections accepted since start (each HTTP/2 connection counts once, however many streams it carries). */
+    public long connectionsAccepted() {
+        return pipelines.accepted();
+    }
+
     /** What the connection, timeout and memory limits are doing; for metrics and tests. */
     public ConnectionLimits limits() {
         return limits;
@@ -198,8 +172,9 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Graceful stop: readiness turns 503, the listener stops accepting, open long-polls answer 204 and SSE
-     * responses end, requests in flight are answered (with {@code Connection: close}), idle connections close.
-     * Connections still open after {@code grace} are closed. Storage stays open: the caller closes it afterwards.
+     * responses end, requests in flight are answered (HTTP/1.1 with {@code Connection: close}; HTTP/2 connections
+     * get GOAWAY), idle connections close. Connections still open after {@code grace} are closed. Storage stays
+     * open: the caller closes it afterwards.
      *
      * @return whether every connection ended within the grace period
      */
@@ -230,6 +205,7 @@ public final class HttpServer implements AutoCloseable {
         readiness.startDraining();
         if (channel != null) channel.close().syncUninterruptibly();
         if (adminChannel != null) adminChannel.close().syncUninterruptibly();
+        if (tls != null) tls.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

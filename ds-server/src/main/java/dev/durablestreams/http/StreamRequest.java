@@ -99,10 +99,14 @@ final class StreamRequest {
         return b;
     }
 
-    /** The absolute URL of this stream, built from the request's Host so it works behind any address. */
-    String url(String fallbackHost) {
+    /**
+     * The absolute URL of this stream, built from the request's Host so it works behind any address.
+     *
+     * @param scheme {@code http} or {@code https}, as the request arrived
+     */
+    String url(String scheme, String fallbackHost) {
         String host = http.headers().get(HttpHeaderNames.HOST);
-        return "http://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + StreamPath.encode(path);
+        return scheme + "://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + StreamPath.encode(path);
     }
 
     /**

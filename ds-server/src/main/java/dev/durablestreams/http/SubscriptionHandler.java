@@ -21,7 +21,8 @@ final class SubscriptionHandler {
     void handle(ChannelHandlerContext ctx, StreamRequest req) {
         String route = req.path.equals(StreamRouter.RESERVED) ? "" : req.path.substring(StreamRouter.RESERVED.length() + 1);
         String host = req.header(HttpHeaderNames.HOST);
-        String root = "http://" + (host == null || host.isBlank() ? fallbackHost : host) + StreamRequest.ROOT;
+        String root = PipelineInitializer.scheme(ctx.channel()) + "://"
+                + (host == null || host.isBlank() ? fallbackHost : host) + StreamRequest.ROOT;
         CompletableFuture<SubscriptionApi.Response> answer = api == null
                 ? CompletableFuture.completedFuture(new SubscriptionApi.Response(404, "application/json",
                         "{\"error\":{\"code\":\"SUBSCRIPTION_NOT_FOUND\",\"message\":\"subscriptions are not enabled\"}}"

@@ -139,6 +139,29 @@ class AuthHttpTest {
         return send(server, method, path, body, token, headers);
     }
 
+    /** HTTP/2 streams run the same gates as HTTP/1.1 requests: each stream is authenticated on its own. */
+    @Test
+    void http2StreamsAreAuthenticatedToo() throws Exception {
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        // The first request upgrades the connection (h2c); every later one is a stream of it.
+        h2.send(HttpRequest.newBuilder(URI.create(server.base + "public/none?offset=-1")).build(),
+                BodyHandlers.discarding());
+        HttpResponse<String> anonymous = h2.send(HttpRequest.newBuilder(URI.create(server.base + "app/h2"))
+                .PUT(BodyPublishers.noBody()).header("Content-Type", "text/plain").build(), BodyHandlers.ofString());
+        assertThat(anonymous.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(header(anonymous, "WWW-Authenticate")).startsWith("Bearer");
+        HttpResponse<String> reader = h2.send(HttpRequest.newBuilder(URI.create(server.base + "app/h2"))
+                .PUT(BodyPublishers.noBody()).header("Content-Type", "text/plain")
+                .header("Authorization", "Bearer s3cret-reader").build(), BodyHandlers.ofString());
+        assertThat(reader.statusCode()).isEqualTo(403);
+        HttpResponse<String> writer = h2.send(HttpRequest.newBuilder(URI.create(server.base + "app/h2"))
+                .PUT(BodyPublishers.noBody()).header("Content-Type", "text/plain")
+                .header("Authorization", "Bearer s3cret-writer").build(), BodyHandlers.ofString());
+        assertThat(writer.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(writer.statusCode()).isEqualTo(201);
+    }
+
     static String header(HttpResponse<?> r, String name) {
         return r.headers().firstValue(name).orElse(null);
     }
