@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * Which actions a request needs, as a pure function of its method, path and fork source. Paths under
  * {@code /v1/stream/} are checked against grant prefixes by their stream path; the subscription namespace
- * ({@code __ds/}) needs {@code admin}, except its public key set and the routes that carry a wake's own token
- * (ack, callback, release); other paths need {@code admin} over every stream, except the health probes.
+ * ({@code __ds/}) needs {@code admin}, except its public key set, the routes that carry a wake's own token
+ * (ack, callback, release), and a pull-wake claim, which needs {@code read} on the subscription's wake stream; other
+ * paths need {@code admin} over every stream, except the health probes.
  */
 public final class AccessRules {
     /** The stream root; stream paths are what follows it. */
@@ -16,8 +17,15 @@ public final class AccessRules {
 
     private AccessRules() {}
 
-    /** One action needed on one stream path. */
+    /**
+     * One action needed on one stream path. {@link #WAKE_STREAM} stands for the wake stream of the subscription a
+     * pull-wake claim names, known only to the subscription service: the request must carry a valid credential here,
+     * and the service checks the action on the wake stream.
+     */
     public record Need(String path, Action action) {}
+
+    /** The path of a {@link Need} on a claim's wake stream, decided later. */
+    public static final String WAKE_STREAM = "\u0000wake-stream";
 
     /**
      * Ack, callback and release present the wake's own token (issued by a claim, which needed admin, or sent in a
@@ -30,6 +38,14 @@ public final class AccessRules {
         if (slash <= 0) return false;
         String action = rest.substring(slash + 1);
         return action.equals("ack") || action.equals("callback") || action.equals("release");
+    }
+
+    /** A pull-wake claim: {@code POST __ds/subscriptions/:id/claim}. */
+    private static boolean isClaim(String method, String stream) {
+        if (!method.equals("POST") || !stream.startsWith(RESERVED + "subscriptions/")) return false;
+        String rest = stream.substring((RESERVED + "subscriptions/").length());
+        int slash = rest.indexOf('/');
+        return slash > 0 && rest.substring(slash + 1).equals("claim");
     }
 
     /**
@@ -47,7 +63,9 @@ public final class AccessRules {
             // The subscription APIs' key set is public by design (webhook receivers verify signatures with it);
             // their management routes need admin until claim/ack rules are defined per wake stream.
             boolean jwks = stream.equals(RESERVED + "jwks.json") && (method.equals("GET") || method.equals("HEAD"));
-            return jwks || carriesWakeToken(method, stream) ? List.of() : List.of(new Need(stream, Action.ADMIN));
+            if (jwks || carriesWakeToken(method, stream)) return List.of();
+            return isClaim(method, stream) ? List.of(new Need(WAKE_STREAM, Action.READ))
+                    : List.of(new Need(stream, Action.ADMIN));
         }
         return switch (method) {
             case "GET", "HEAD" -> List.of(new Need(stream, Action.READ));

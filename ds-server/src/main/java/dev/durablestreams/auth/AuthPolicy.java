@@ -76,6 +76,10 @@ public final class AuthPolicy implements AutoCloseable {
             p = result.principal();
         }
         for (AccessRules.Need n : needs) {
+            if (n.path().equals(AccessRules.WAKE_STREAM)) { // a service credential; its read is checked on the wake stream
+                if (p.isAnonymous()) return new Decision(null, 401, "missing bearer token");
+                continue;
+            }
             if (p.allows(n.path(), n.action()) || (n.action() == Action.READ && isPublicRead(n.path()))) continue;
             if (p.isAnonymous()) return new Decision(null, 401, "missing bearer token");
             return new Decision(null, 403, "'" + p.name() + "' may not " + n.action().configName() + " '" + n.path() + "'");
@@ -87,6 +91,11 @@ public final class AuthPolicy implements AutoCloseable {
     public String describe() {
         return tokens.size() + " static token(s), JWT " + (jwt == null ? "off" : "on") + ", public-read " + publicRead
                 + ", query tokens " + (allowQueryToken ? "accepted on GET" : "refused");
+    }
+
+    /** True when {@code principal} may read {@code streamPath}: a grant, or a public-read prefix. */
+    public boolean mayRead(Principal principal, String streamPath) {
+        return principal.allows(streamPath, Action.READ) || isPublicRead(streamPath);
     }
 
     /** True when anyone may read {@code streamPath} without a token. */

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.QueryStringEncoder;
 import io.netty.util.AttributeKey;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,8 @@ final class AuthHandler extends RequestGate {
     private static final Logger LOG = LoggerFactory.getLogger(AuthHandler.class);
     /** The principal of the request being passed along (set before it is fired on). */
     static final AttributeKey<Principal> PRINCIPAL = AttributeKey.valueOf("ds.principal");
+    /** Which stream paths the current request's caller may read; absent when authentication is off. */
+    static final AttributeKey<Predicate<String>> READABLE = AttributeKey.valueOf("ds.readable");
     static final String QUERY_TOKEN = "token";
 
     private final AuthPolicy policy;
@@ -61,7 +64,9 @@ final class AuthHandler extends RequestGate {
                 request.headers().get(HttpHeaderNames.AUTHORIZATION),
                 tokens == null || tokens.size() != 1 ? null : tokens.get(0), forkSource));
         if (d.allowed()) {
-            ctx.channel().attr(PRINCIPAL).set(d.principal());
+            Principal principal = d.principal();
+            ctx.channel().attr(PRINCIPAL).set(principal);
+            ctx.channel().attr(READABLE).set(stream -> policy.mayRead(principal, stream));
             return null;
         }
         // Reasons and addresses only: credentials are never logged.

@@ -27,7 +27,7 @@ class AccessRulesTest {
         assertThat(AccessRules.required("GET", "/v1/stream/__ds/subscriptions/x", null))
                 .containsExactly(new Need("__ds/subscriptions/x", Action.ADMIN));
         assertThat(AccessRules.required("POST", "/v1/stream/__ds/subscriptions/s1/claim", null))
-                .containsExactly(new Need("__ds/subscriptions/s1/claim", Action.ADMIN));
+                .containsExactly(new Need(AccessRules.WAKE_STREAM, Action.READ));
         for (String action : new String[] {"ack", "callback", "release"}) {
             assertThat(AccessRules.required("POST", "/v1/stream/__ds/subscriptions/s1/" + action, null)).isEmpty();
             assertThat(AccessRules.required("GET", "/v1/stream/__ds/subscriptions/s1/" + action, null)).isNotEmpty();

@@ -345,6 +345,25 @@ class AuthHttpTest {
         assertProblem(send("PUT", fresh("src/"), null, "s3cret-forker", "Stream-Forked-From", src), 403);
     }
 
+    /** A pull-wake claim is a worker's job: any credential with read on the subscription's wake stream. */
+    @Test
+    void claimNeedsReadOnTheWakeStream() throws Exception {
+        String id = "claims-" + UUID.randomUUID().toString().substring(0, 8);
+        String sub = "{\"type\":\"pull-wake\",\"streams\":[\"app/jobs/*\"],\"wake_stream\":\"app/wake-" + id + "\"}";
+        assertThat(send("PUT", "__ds/subscriptions/" + id, sub, "s3cret-admin", "Content-Type", "application/json")
+                .statusCode()).isEqualTo(201);
+        String claim = "{\"worker\":\"w1\"}";
+        HttpResponse<String> anonymous = send("POST", "__ds/subscriptions/" + id + "/claim", claim, null);
+        assertProblem(anonymous, 401);
+        HttpResponse<String> outsider = send("POST", "__ds/subscriptions/" + id + "/claim", claim, "s3cret-cafe");
+        assertThat(outsider.statusCode()).isEqualTo(403);
+        assertThat(outsider.body()).contains("FORBIDDEN");
+        // ingest reads app/: it may claim (nothing is pending yet, so the answer is NO_PENDING_WORK, not a refusal).
+        HttpResponse<String> worker = send("POST", "__ds/subscriptions/" + id + "/claim", claim, "s3cret-writer");
+        assertThat(worker.statusCode()).as(worker.body()).isEqualTo(409);
+        assertThat(worker.body()).contains("NO_PENDING_WORK");
+    }
+
     @Test
     void managementRoutesNeedAdminAndTheKeySetIsOpen() throws Exception {
         HttpResponse<String> jwks = send("GET", "__ds/jwks.json", null, null);
