@@ -6,7 +6,7 @@
 wait_for_url() {
   local log="$1" pid="$2" tries="${3:-300}" url
   for _ in $(seq 1 "$tries"); do
-    url="$(grep -o 'serving Durable Streams on http://[0-9.:]*/v1/stream/' "$log" 2>/dev/null | head -1 \
+    url="$(grep -o 'serving Durable Streams on https\?://[0-9.:]*/v1/stream/' "$log" 2>/dev/null | head -1 \
       | sed 's/.* on //')" || true
     if [[ -n "$url" ]]; then echo "$url"; return 0; fi
     kill -0 "$pid" 2>/dev/null || return 1

@@ -3,7 +3,8 @@
 # from its launcher; the fuzz targets replay their committed corpus), a bounded coverage-guided fuzzing run of the
 # protocol rules and the HTTP request path (45 s each), a seconds-long smoke run of the load
 # generator against the memory backend, then the official conformance
-# suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, one node on
+# suite against the memory backend, the rocksdb backend, the rocksdb backend restarted on the same data, the
+# rocksdb backend over HTTPS (a throw-away self-signed certificate the Node client is told to trust), one node on
 # PostgreSQL (a throw-away server started by scripts/pg.sh; the JUnit PostgreSQL tests start their own), and two
 # nodes on PostgreSQL behind a round-robin proxy (scripts/proxy.sh: every request goes to the other node).
 set -euo pipefail
@@ -28,6 +29,9 @@ trap 'rm -rf "$data"; scripts/pg.sh stop "$pg"' EXIT
 scripts/conformance.sh memory --storage memory
 scripts/conformance.sh rocksdb --storage rocksdb --data-dir "$data/db"
 scripts/conformance.sh rocksdb-restarted --storage rocksdb --data-dir "$data/db"
+scripts/self-signed-cert.sh "$data/tls"
+NODE_EXTRA_CA_CERTS="$data/tls/cert.pem" scripts/conformance.sh rocksdb-https --storage rocksdb \
+  --data-dir "$data/db-https" --tls-cert "$data/tls/cert.pem" --tls-key "$data/tls/key.pem"
 pg_url="$(scripts/pg.sh start "$pg")"
 scripts/conformance.sh postgresql --storage "$pg_url"
 # Subscription state is still kept per node on PostgreSQL, so the two-node run covers the stream protocol only.

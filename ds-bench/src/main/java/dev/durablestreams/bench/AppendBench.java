@@ -50,7 +50,7 @@ final class AppendBench implements Callable<Integer> {
     }
 
     Result run() throws Exception {
-        try (HttpClient client = new HttpClient(common.url, common.threads())) {
+        try (HttpClient client = common.client()) {
             List<Conn> conns = client.connectAll(connections);
             String[] paths = new String[streams];
             for (int i = 0; i < streams; i++) paths[i] = client.path("bench-" + common.runId + "-a" + i);

@@ -53,6 +53,15 @@ public final class BenchMain implements Runnable {
             return ok.test(r) ? 0 : 1;
         }
 
+        @Option(names = "--header", description = "A header sent with every request, 'Name: value' "
+                + "(e.g. 'Authorization: Bearer TOKEN'); repeatable.")
+        java.util.List<String> headers = new java.util.ArrayList<>();
+
+        /** A client for {@link #url} that sends the {@code --header}s with every request. */
+        HttpClient client() {
+            return new HttpClient(url, threads(), headers);
+        }
+
         int threads() {
             return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         }

@@ -44,7 +44,7 @@ final class CatchUpBench implements Callable<Integer> {
     }
 
     Result run() throws Exception {
-        try (HttpClient client = new HttpClient(common.url, common.threads())) {
+        try (HttpClient client = common.client()) {
             List<Conn> conns = client.connectAll(Math.max(1, writers));
             String path = client.path("bench-" + common.runId + "-catchup");
             Collect.create(conns.get(0), path, "application/octet-stream");

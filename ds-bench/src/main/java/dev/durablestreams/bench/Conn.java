@@ -51,7 +51,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
         for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
             sb.append(extraHeaders[i]).append(": ").append(extraHeaders[i + 1]).append("\r\n");
         }
-        sb.append("\r\n");
+        sb.append(client.extraHeaderLines).append("\r\n");
         ByteBuf req = channel.alloc().buffer(sb.length() + bodyLen);
         req.writeCharSequence(sb, StandardCharsets.US_ASCII);
         if (bodyLen > 0) req.writeBytes(body);

@@ -108,7 +108,7 @@ final class FanOutBench implements Callable<Integer> {
     }
 
     Result run() throws Exception {
-        try (HttpClient client = new HttpClient(common.url, common.threads())) {
+        try (HttpClient client = common.client()) {
             Conn writer = client.connect().get(10, TimeUnit.SECONDS);
             String path = client.path("bench-" + common.runId + "-fanout");
             Collect.create(writer, path, "text/plain");

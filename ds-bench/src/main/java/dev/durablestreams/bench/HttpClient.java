@@ -32,10 +32,26 @@ final class HttpClient implements AutoCloseable {
     final String hostHeader;
     /** Path prefix of streams, ending in '/', e.g. {@code /v1/stream/}. */
     final String base;
+    /** Header lines sent with every request ({@code --header}), each ending in CRLF; empty for none. */
+    final String extraHeaderLines;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
 
     HttpClient(String url, int threads) {
+        this(url, threads, List.of());
+    }
+
+    /** @param headers {@code Name: value} lines sent with every request, e.g. {@code Authorization: Bearer x} */
+    HttpClient(String url, int threads, List<String> headers) {
+        StringBuilder lines = new StringBuilder();
+        for (String h : headers) {
+            int colon = h.indexOf(':');
+            if (colon <= 0 || h.indexOf('\r') >= 0 || h.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("--header must be 'Name: value', got: " + h);
+            }
+            lines.append(h, 0, colon).append(": ").append(h.substring(colon + 1).trim()).append("\r\n");
+        }
+        this.extraHeaderLines = lines.toString();
         URI uri = URI.create(url.endsWith("/") ? url : url + "/");
         this.host = uri.getHost();
         this.port = uri.getPort() > 0 ? uri.getPort() : 80;

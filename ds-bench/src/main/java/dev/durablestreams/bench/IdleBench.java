@@ -48,7 +48,7 @@ final class IdleBench implements Callable<Integer> {
     }
 
     Result run() throws Exception {
-        try (HttpClient client = new HttpClient(common.url, common.threads())) {
+        try (HttpClient client = common.client()) {
             Conn setup = client.connect().get(10, TimeUnit.SECONDS);
             String[] paths = new String[streams];
             for (int i = 0; i < streams; i++) {

@@ -40,7 +40,7 @@ final class RoundTripBench implements Callable<Integer> {
     }
 
     Result run() throws Exception {
-        try (HttpClient client = new HttpClient(common.url, common.threads())) {
+        try (HttpClient client = common.client()) {
             Conn reader = client.connect().get(10, TimeUnit.SECONDS);
             Conn writer = client.connect().get(10, TimeUnit.SECONDS);
             String path = client.path("bench-" + common.runId + "-rt");

@@ -1,14 +1,23 @@
 package dev.durablestreams.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.durablestreams.BuildInfo;
+import dev.durablestreams.auth.AuthPolicy;
 import dev.durablestreams.cli.config.ConfigException;
 import dev.durablestreams.cli.config.ConfigFile;
 import dev.durablestreams.cli.config.EffectiveConfig;
 import dev.durablestreams.cli.config.Setting;
 import dev.durablestreams.cli.config.Settings;
+import dev.durablestreams.http.AccessControl;
+import dev.durablestreams.http.CorsPolicy;
 import dev.durablestreams.http.HttpServer;
 import dev.durablestreams.http.Limits;
+import dev.durablestreams.limits.ClientAddresses;
+import dev.durablestreams.limits.RateLimiter;
 import dev.durablestreams.http.ServerConfig;
+import dev.durablestreams.metrics.ServerMetrics;
+import dev.durablestreams.http.tls.ReloadingSslContext;
+import dev.durablestreams.http.tls.TlsOptions;
 import dev.durablestreams.storage.NotifyingStore;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.rocksdb.RocksSubscriptionStore;
@@ -61,7 +70,7 @@ public final class Main implements Callable<Integer> {
      * Nested sections the configuration file may hold, each handed whole (a Jackson tree, {@link ConfigFile#section})
      * to the component that owns it, e.g. {@code auth}. Every other key is a flag.
      */
-    static final List<String> CONFIG_SECTIONS = List.of();
+    static final List<String> CONFIG_SECTIONS = List.of("auth", "limits", "cors");
 
     @Spec
     CommandSpec spec;
@@ -194,8 +203,47 @@ public final class Main implements Callable<Integer> {
                     + "(env DS_WEBHOOK_ALLOW_HOSTS; default ${DEFAULT-VALUE}).")
     String webhookAllowHosts;
 
+    @Option(names = "--admin-port", defaultValue = "-1",
+            description = "Serve /healthz, /readyz and /metrics on this port instead of the main one, 0 for any free "
+                    + "port, -1 to serve them on the main port (env DS_ADMIN_PORT; default ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--access-log", defaultValue = "false", arity = "0..1",
+            description = "Log one line per request to the 'access' logger (env DS_ACCESS_LOG; default ${DEFAULT-VALUE}).")
+    boolean accessLog;
+
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "Log lines as ${COMPLETION-CANDIDATES} (env DS_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+    LogSetup.Format logFormat;
+
+    @Option(names = "--shutdown-grace", defaultValue = "10s",
+            converter = Units.DurationConverter.class,
+            description = "On SIGTERM or Ctrl-C, how long requests in flight may take to finish before connections "
+                    + "are closed (env DS_SHUTDOWN_GRACE; default ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
+    /** The value of {@code --tls-cert} and {@code --tls-key} that means cleartext. */
+    static final String NO_TLS = "none";
+
+    @Option(names = "--tls-cert", defaultValue = NO_TLS, paramLabel = "FILE",
+            description = "PEM certificate (optionally followed by its chain); with --tls-key the port serves HTTPS, "
+                    + "HTTP/2 and HTTP/1.1 by ALPN (env DS_TLS_CERT; default ${DEFAULT-VALUE}: cleartext).")
+    String tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = NO_TLS, paramLabel = "FILE",
+            description = "PEM PKCS#8 private key (RSA or EC) of --tls-cert (env DS_TLS_KEY; default ${DEFAULT-VALUE}).")
+    String tlsKey;
+
+    @Option(names = "--tls-reload-interval", defaultValue = "10s",
+            converter = Units.DurationConverter.class,
+            description = "How often the certificate and key files are checked for changes, 0 = never; SIGHUP "
+                    + "also reloads them (env DS_TLS_RELOAD_INTERVAL; default ${DEFAULT-VALUE}).")
+    Duration tlsReloadInterval;
+
     @Override
     public Integer call() throws Exception {
+        LogSetup.apply(logFormat, accessLog); // before the first log line
+        if (adminPort < -1 || adminPort > 65535) throw invalid("--admin-port", "must be -1 (none) or 0 to 65535");
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) throw invalid("--max-body", "must be between 1 byte and 2GiB");
         if (maxRead < 1024 || maxRead > 256L << 20) throw invalid("--max-read", "must be between 1KiB and 256MiB");
         if (maxForkDepth < 0) throw invalid("--max-fork-depth", "must not be negative");
@@ -221,15 +269,42 @@ public final class Main implements Callable<Integer> {
                 + "body {}, idle {}", connectionLimits.maxConnections() == 0 ? "unlimited"
                 : connectionLimits.maxConnections(), connectionLimits.maxPendingOutput(),
                 connectionLimits.maxInflightBody(), headerTimeout, bodyTimeout, idleTimeout);
+        boolean withTls = !NO_TLS.equals(tlsCert);
+        if (withTls == NO_TLS.equals(tlsKey)) throw new CommandLine.ParameterException(
+                spec.commandLine(), "--tls-cert and --tls-key go together");
+        // Loaded before storage opens: a bad certificate fails the start without touching data.
+        ReloadingSslContext tls = null;
+        if (withTls) {
+            try {
+                tls = new ReloadingSslContext(new TlsOptions(Path.of(tlsCert), Path.of(tlsKey), tlsReloadInterval));
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "cannot use --tls-cert " + tlsCert + " --tls-key " + tlsKey + ": " + e);
+            }
+        }
         ServerConfig config = new ServerConfig(host, port, (int) maxBody, (int) maxRead, longPollTimeout,
                 sseMaxDuration, sseKeepAlive, connectionLimits);
+        AccessControl access; // before storage opens: a bad section fails fast
+        try {
+            access = accessControl(settings.file());
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("config error: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
         EngineOptions limits = new EngineOptions(maxStreamBytes == 0 ? Long.MAX_VALUE : maxStreamBytes,
                 maxTotalBytes == 0 ? Long.MAX_VALUE : maxTotalBytes, maxForkDepth);
+        ServerMetrics metrics = ServerMetrics.withProcessMeters();
         StreamStore engine = switch (storage.backend()) {
             case "memory" -> new StreamEngine(new MemoryLog(), limits);
             case "postgresql" -> PostgresStore.open(new PgConfig(storage.url(), pgSchema, pgPoolSize), limits);
-            default -> new StreamEngine(RocksLog.open(dataDir, durability == Durability.sync), limits);
+            default -> {
+                RocksLog log = RocksLog.open(dataDir, durability == Durability.sync);
+                log.observe(metrics.commitObserver());
+                yield new StreamEngine(log, limits);
+            }
         };
+        // PostgreSQL nodes keep no stream count of their own: ds.streams reads -1 there.
+        metrics.bindStorage(engine instanceof StreamEngine e ? e::streamCount : () -> -1, engine.health());
         // Subscription state is kept per node on PostgreSQL for now (it has no PostgreSQL store yet).
         SubscriptionStore subscriptionStore = storage.backend().equals("rocksdb")
                 ? RocksSubscriptionStore.open(dataDir.resolve("subscriptions")) : new MemorySubscriptionStore();
@@ -245,16 +320,40 @@ public final class Main implements Callable<Integer> {
         StreamStore store = new NotifyingStore(engine, subscriptions);
         LOG.info("storage: {}{}", storage, storage.backend().equals("rocksdb") ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            subscriptions.close();
-            subscriptionStore.close();
-            store.close();
-        }, "ds-shutdown"));
+        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort, access,
+                tls);
+        // After the drain: subscriptions stop before the storage they read from closes; then the JWKS refresher.
+        AutoCloseable auth = access.auth() != null ? access.auth() : () -> { };
+        Shutdown shutdown = new Shutdown(server, shutdownGrace, subscriptions, subscriptionStore, store, auth);
+        shutdown.install();
         server.start();
-        server.awaitClose();
+        shutdown.awaitRequest();
+        shutdown.run();
         return 0;
+    }
+
+    /**
+     * Builds authentication, rate limits and CORS from the file's {@code auth:}, {@code limits:} and {@code cors:}
+     * sections; logs what is configured (never a secret), or one warning when the server is open.
+     */
+    static AccessControl accessControl(ConfigFile file) {
+        AccessControl access;
+        try {
+            JsonNode limits = file.section("limits");
+            access = new AccessControl(AuthPolicy.fromConfig(file.section("auth")),
+                    RateLimiter.fromConfig(limits.get("rate-limit")),
+                    ClientAddresses.fromConfig(limits.get("trusted-proxies")), CorsPolicy.fromConfig(file.section("cors")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file.name() + ": " + e.getMessage());
+        }
+        if (access.auth() != null) LOG.info("auth: {}", access.auth().describe());
+        if (access.rateLimit() != null) LOG.info("rate limit: {}", access.rateLimit().describe());
+        if (!access.cors().allowsAny()) LOG.info("cors: browsers may read responses only from the listed origins");
+        if (access.auth() == null) {
+            LOG.warn("no auth: section configured: the server is open, anyone who can reach it may read, write and "
+                    + "delete every stream");
+        }
+        return access;
     }
 
     /** A bad value found after parsing, attributed to its option so a file or variable value is named as such. */

@@ -1,5 +1,6 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.HttpMetrics;
 import dev.durablestreams.protocol.Headers;
 import dev.durablestreams.protocol.Producer;
 import dev.durablestreams.protocol.ProtocolException;
@@ -14,9 +15,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
  */
 final class AppendHandler {
     private final StreamStore store;
+    private final HttpMetrics metrics;
 
-    AppendHandler(StreamStore store) {
+    AppendHandler(StreamStore store, HttpMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
     }
 
     void handle(ChannelHandlerContext ctx, StreamRequest req) {
@@ -31,6 +34,7 @@ final class AppendHandler {
         store.append(append).whenComplete((result, err) -> Responses.reply(ctx, req.keepAlive, () -> {
             if (err != null) return Responses.error(err);
             boolean applied = !result.duplicate() && !append.closeOnly();
+            if (applied) metrics.appended(body.length);
             FullHttpResponse r = Responses.empty(producer != null && applied ? 200 : 204);
             r.headers().set(Headers.STREAM_NEXT_OFFSET, result.next().toString());
             if (result.closed()) r.headers().set(Headers.STREAM_CLOSED, "true");

@@ -1,7 +1,12 @@
 package dev.durablestreams.http;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What the resource limits of the transport are doing right now and have done since start: gauges (open
@@ -9,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Plain atomics so any metrics registry can read them through the getters; updated by the handlers that enforce
  * each limit.
  */
-public final class ConnectionLimits {
+public final class ConnectionLimits implements MeterBinder {
     final AtomicLong openConnections = new AtomicLong();
     final LongAdder refusedConnections = new LongAdder();
     final LongAdder acceptErrors = new LongAdder();
@@ -58,6 +63,38 @@ public final class ConnectionLimits {
 
     /** Requests answered 503 because {@code --max-inflight-body} was reached. */
     public long bodiesRefused() { return bodiesRefused.sum(); }
+
+    /** Publishes every gauge and counter as a meter ({@code ds_connections_open}, {@code ds_timeouts_total{kind}}...). */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        gauge(registry, "ds.connections.open", "Connections open now", c -> c.openConnections());
+        gauge(registry, "ds.pending.output.bytes", "Response bytes written but not yet taken by sockets",
+                c -> c.pendingOutputBytes());
+        gauge(registry, "ds.connections.unwritable", "Connections whose socket is not writable now",
+                c -> c.unwritableConnections());
+        gauge(registry, "ds.inflight.body.bytes", "Request body bytes reserved by uploads in progress",
+                c -> c.inflightBodyBytes());
+        counter(registry, "ds.connections.refused", "Connections closed at once: the connection cap was reached",
+                null, c -> c.refusedConnections());
+        counter(registry, "ds.accept.errors", "Failed accepts (e.g. out of file descriptors)", null, c -> c.acceptErrors());
+        counter(registry, "ds.timeouts", "Connections closed by a timeout", "header", c -> c.headerTimeouts());
+        counter(registry, "ds.timeouts", "Connections closed by a timeout", "body", c -> c.bodyTimeouts());
+        counter(registry, "ds.timeouts", "Connections closed by a timeout", "idle", c -> c.idleTimeouts());
+        counter(registry, "ds.slow.readers.closed", "Readers closed because pending output passed its budget", null,
+                c -> c.slowReadersClosed());
+        counter(registry, "ds.bodies.refused", "Uploads refused with 503: the in-flight body budget was spent", null,
+                c -> c.bodiesRefused());
+    }
+
+    private void gauge(MeterRegistry r, String name, String help, ToDoubleFunction<ConnectionLimits> value) {
+        Gauge.builder(name, this, value).description(help).register(r);
+    }
+
+    private void counter(MeterRegistry r, String name, String help, String kind, ToDoubleFunction<ConnectionLimits> value) {
+        FunctionCounter.Builder<ConnectionLimits> b = FunctionCounter.builder(name, this, value).description(help);
+        if (kind != null) b.tag("kind", kind);
+        b.register(r);
+    }
 
     long addPendingOutput(long n) {
         long total = pendingOutputBytes.addAndGet(n);

@@ -25,7 +25,7 @@ final class CreateHandler {
 
     void handle(ChannelHandlerContext ctx, StreamRequest req) {
         CreateRequest create = parse(req);
-        String location = req.url(fallbackHost);
+        String location = req.url(PipelineInitializer.scheme(ctx.channel()), fallbackHost);
         store.create(create).whenComplete((result, err) -> Responses.reply(ctx, req.keepAlive, () -> {
             if (err != null) return Responses.error(err);
             FullHttpResponse r = Responses.empty(result.created() ? 201 : 200);

@@ -1,5 +1,7 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.HttpMetrics;
+import dev.durablestreams.metrics.HttpMetrics.ReadMode;
 import dev.durablestreams.protocol.Cursor;
 import dev.durablestreams.protocol.Headers;
 import dev.durablestreams.protocol.ProtocolException;
@@ -19,10 +21,16 @@ final class ReadHandler {
 
     private final StreamStore store;
     private final ServerConfig config;
+    private final HttpMetrics metrics;
+    private final LiveReaders live;
+    private final CacheScope cache;
 
-    ReadHandler(StreamStore store, ServerConfig config) {
+    ReadHandler(StreamStore store, ServerConfig config, HttpMetrics metrics, LiveReaders live, CacheScope cache) {
         this.store = store;
         this.config = config;
+        this.metrics = metrics;
+        this.live = live;
+        this.cache = cache;
     }
 
     void catchUp(ChannelHandlerContext ctx, StreamRequest req, ReadFrom from) {
@@ -30,6 +38,7 @@ final class ReadHandler {
             if (err != null) return Responses.error(err);
             if (from.kind() == ReadFrom.Kind.NOW) {
                 FullHttpResponse resp = dataResponse(r);
+                metrics.readBytes(r.byteCount());
                 resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
                 return resp;
             }
@@ -40,10 +49,11 @@ final class ReadHandler {
                 resp = Responses.empty(304);
             } else {
                 resp = dataResponse(r);
+                metrics.readBytes(r.byteCount());
             }
             resp.headers().set(HttpHeaderNames.ETAG, etag);
             // Historical chunks never change; the tail does, so it must be revalidated.
-            resp.headers().set(HttpHeaderNames.CACHE_CONTROL, r.upToDate() ? "no-cache" : CACHEABLE);
+            cache.cacheControl(resp.headers(), req.path, r.upToDate() ? "no-cache" : CACHEABLE);
             return resp;
         }));
     }
@@ -64,6 +74,10 @@ final class ReadHandler {
         private long incarnation = StreamStore.ANY_INCARNATION;
         private ScheduledFuture<?> timer;
         private final ChannelFutureListener onClose;
+        /** While waiting at the tail: the empty read and the wake-up, so a drain can answer 204 at once. */
+        private ReadResult waitingAt;
+        private Runnable wake;
+        private LiveReaders.Entry registration;
 
         LongPoll(ChannelHandlerContext ctx, StreamRequest req, String cursor) {
             this.ctx = ctx;
@@ -75,7 +89,15 @@ final class ReadHandler {
 
         void start(ReadFrom from) {
             ctx.channel().closeFuture().addListener(onClose);
+            registration = live.add(ReadMode.LONG_POLL, ctx.executor(), this::endForDrain);
             attempt(from);
+        }
+
+        /** The server drains: a waiting long-poll answers 204 now; one mid-read does when it reaches the tail. */
+        private void endForDrain() {
+            if (done || waitingAt == null) return;
+            waitingAt.nextCommit().unsubscribe(wake);
+            finish(emptyAtTail(waitingAt, true));
         }
 
         private void attempt(ReadFrom from) {
@@ -88,9 +110,10 @@ final class ReadHandler {
                 incarnation = r.incarnation();
                 if (!r.isEmpty()) {
                     FullHttpResponse resp = dataResponse(r);
+                    metrics.readBytes(r.byteCount());
                     resp.headers().set(Headers.STREAM_CURSOR, cursor);
                     resp.headers().set(HttpHeaderNames.ETAG, etag(r));
-                    resp.headers().set(HttpHeaderNames.CACHE_CONTROL, CACHEABLE);
+                    cache.cacheControl(resp.headers(), req.path, CACHEABLE);
                     finish(resp);
                 } else if (r.closed()) {
                     finish(emptyAtTail(r, false));
@@ -102,13 +125,14 @@ final class ReadHandler {
 
         private void await(ReadResult r) {
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
+            if (remaining <= 0 || live.draining()) {
                 finish(emptyAtTail(r, true));
                 return;
             }
             ReadFrom next = ReadFrom.at(r.next());
             Runnable wake = () -> ctx.executor().execute(() -> {
                 if (!done) {
+                    waitingAt = null;
                     cancelTimer();
                     attempt(next);
                 }
@@ -117,6 +141,8 @@ final class ReadHandler {
                 attempt(next);
                 return;
             }
+            waitingAt = r;
+            this.wake = wake;
             timer = ctx.executor().schedule(() -> {
                 r.nextCommit().unsubscribe(wake);
                 finish(emptyAtTail(r, true));
@@ -141,6 +167,8 @@ final class ReadHandler {
         private void finish(FullHttpResponse resp) {
             if (done) return;
             done = true;
+            waitingAt = null;
+            live.remove(registration);
             cancelTimer();
             // Keep-alive connections carry many long-polls; each must not leave a listener behind.
             ctx.channel().closeFuture().removeListener(onClose);

@@ -121,6 +121,15 @@ final class Responses {
         return ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
+    /** Adds {@code token} to the response's {@code Vary} header, keeping what is there. */
+    static void addVary(io.netty.handler.codec.http.HttpHeaders h, String token) {
+        String vary = h.get(HttpHeaderNames.VARY);
+        if (vary == null || vary.isBlank()) h.set(HttpHeaderNames.VARY, token);
+        else if (!vary.toLowerCase(java.util.Locale.ROOT).contains(token.toLowerCase(java.util.Locale.ROOT))) {
+            h.set(HttpHeaderNames.VARY, vary + ", " + token);
+        }
+    }
+
     static String jsonEscape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 8);
         for (int i = 0; i < s.length(); i++) {

@@ -1,5 +1,7 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.HttpMetrics;
+import dev.durablestreams.metrics.HttpMetrics.ReadMode;
 import dev.durablestreams.protocol.Cursor;
 import dev.durablestreams.protocol.Headers;
 import dev.durablestreams.protocol.MediaType;
@@ -35,7 +37,11 @@ final class SseSession {
     private final StreamStore store;
     private final ServerConfig config;
     private final SseFrameCache frames;
+    private final CacheScope cache;
     private final String clientCursor;
+    private final HttpMetrics metrics;
+    private final LiveReaders live;
+    private LiveReaders.Entry registration;
 
     private ReadFrom from;
     /** The stream this response started on: once it is deleted the response ends, whatever is re-created. */
@@ -52,8 +58,11 @@ final class SseSession {
     private ScheduledFuture<?> maxDuration;
 
     SseSession(ChannelHandlerContext ctx, StreamRequest req, StreamStore store, ServerConfig config,
-               SseFrameCache frames, ReadFrom from) {
+               SseFrameCache frames, CacheScope cache, ReadFrom from, HttpMetrics metrics, LiveReaders live) {
+        this.metrics = metrics;
+        this.live = live;
         this.ctx = ctx;
+        this.cache = cache;
         this.req = req;
         this.store = store;
         this.config = config;
@@ -64,6 +73,10 @@ final class SseSession {
 
     void start() {
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::stop));
+        // A drain ends the response like --sse-max-duration does; clients reconnect from their last offset.
+        registration = live.add(ReadMode.SSE, ctx.executor(), () -> {
+            if (headersSent) end();
+        });
         maxDuration = ctx.executor().schedule(this::end, config.sseMaxDuration().toMillis(), TimeUnit.MILLISECONDS);
         // Ticks at half the interval: an idle response gets a keep-alive at least once per interval.
         long tick = Math.max(1, config.sseKeepAlive().toMillis() / 2);
@@ -105,6 +118,7 @@ final class SseSession {
         incarnation = r.incarnation();
         from = ReadFrom.at(r.next());
         if (!r.isEmpty()) {
+            metrics.readBytes(r.byteCount());
             writeFrame(dataAndControl(r));
             if (r.closed()) end();
             else if (r.upToDate()) waitFor(r.nextCommit());
@@ -123,6 +137,10 @@ final class SseSession {
     }
 
     private void waitFor(CommitSignal signal) {
+        if (live.draining()) {
+            end();
+            return;
+        }
         Runnable w = () -> ctx.executor().execute(() -> {
             if (waitingOn == signal) {
                 waitingOn = null;
@@ -175,7 +193,7 @@ final class SseSession {
         base64 = !MediaType.isSseText(contentType);
         HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
-        resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        cache.cacheControl(resp.headers(), req.path, "no-cache");
         resp.headers().set("X-Accel-Buffering", "no");
         if (base64) resp.headers().set(Headers.STREAM_SSE_DATA_ENCODING, "base64");
         HttpUtil.setTransferEncodingChunked(resp, true);
@@ -209,6 +227,7 @@ final class SseSession {
 
     private void stop() {
         ended = true;
+        live.remove(registration);
         if (waitingOn != null) waitingOn.unsubscribe(wake);
         waitingOn = null;
         cancelTimers();

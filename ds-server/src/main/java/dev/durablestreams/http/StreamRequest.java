@@ -35,21 +35,35 @@ final class StreamRequest {
      */
     static StreamRequest of(FullHttpRequest http) {
         QueryStringDecoder d = new QueryStringDecoder(http.uri());
-        String raw = d.rawPath();
-        if (!raw.startsWith(ROOT)) return null;
-        String rest = raw.substring(ROOT.length());
-        String path;
+        String path = pathOf(d);
+        if (path == null) return null;
         Map<String, List<String>> query;
         try {
-            // Subscription routes carry URL-encoded stream paths (.../streams/a%2Fb): decoded whole, then routed by
-            // the subscription API; they never name a stream, so the stream path rules do not apply to them.
-            path = rest.equals(StreamRouter.RESERVED) || rest.startsWith(StreamRouter.RESERVED + "/")
-                    ? d.path().substring(ROOT.length()) : StreamPath.decode(rest);
             query = d.parameters();
         } catch (IllegalArgumentException e) {
             throw ProtocolException.badRequest("invalid percent-escape in the request target");
         }
         return new StreamRequest(http, path, query);
+    }
+
+    /**
+     * The path under the stream root as the router sees it (the one decoding rule, shared with authorization), or
+     * {@code null} when the URI is not under the root.
+     *
+     * @throws ProtocolException (400) when the stream path breaks {@link StreamPath}'s rules
+     */
+    static String pathOf(QueryStringDecoder d) {
+        String raw = d.rawPath();
+        if (!raw.startsWith(ROOT)) return null;
+        String rest = raw.substring(ROOT.length());
+        try {
+            // Subscription routes carry URL-encoded stream paths (.../streams/a%2Fb): decoded whole, then routed by
+            // the subscription API; they never name a stream, so the stream path rules do not apply to them.
+            return rest.equals(StreamRouter.RESERVED) || rest.startsWith(StreamRouter.RESERVED + "/")
+                    ? d.path().substring(ROOT.length()) : StreamPath.decode(rest);
+        } catch (IllegalArgumentException e) {
+            throw ProtocolException.badRequest("invalid percent-escape in the request target");
+        }
     }
 
     /** A query parameter that may appear at most once; {@code null} when absent. */
@@ -85,10 +99,14 @@ final class StreamRequest {
         return b;
     }
 
-    /** The absolute URL of this stream, built from the request's Host so it works behind any address. */
-    String url(String fallbackHost) {
+    /**
+     * The absolute URL of this stream, built from the request's Host so it works behind any address.
+     *
+     * @param scheme {@code http} or {@code https}, as the request arrived
+     */
+    String url(String scheme, String fallbackHost) {
         String host = http.headers().get(HttpHeaderNames.HOST);
-        return "http://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + StreamPath.encode(path);
+        return scheme + "://" + (host == null || host.isBlank() ? fallbackHost : host) + ROOT + StreamPath.encode(path);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.durablestreams.http;
 
+import dev.durablestreams.metrics.HttpMetrics;
+import dev.durablestreams.metrics.HttpMetrics.ReadMode;
 import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.StreamStore;
@@ -28,17 +30,25 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ReadHandler read;
     private final SseFrameCache frames;
     private final SubscriptionHandler subscriptions;
+    private final HttpMetrics metrics;
+    private final LiveReaders live;
     private SseSession sse;
 
-    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions) {
+    private final CacheScope cache;
+
+    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions,
+                 HttpMetrics metrics, LiveReaders live, CacheScope cache) {
+        this.cache = cache;
         this.store = store;
         this.subscriptions = new SubscriptionHandler(subscriptions, config.host() + ":" + config.port());
         this.config = config;
         this.frames = frames;
+        this.metrics = metrics;
+        this.live = live;
         this.create = new CreateHandler(store, config.host() + ":" + config.port());
-        this.append = new AppendHandler(store);
+        this.append = new AppendHandler(store, metrics);
         this.metadata = new MetadataHandler(store);
-        this.read = new ReadHandler(store, config);
+        this.read = new ReadHandler(store, config, metrics, live, cache);
     }
 
     @Override
@@ -50,9 +60,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (http.method().equals(HttpMethod.OPTIONS)) { // CORS preflight: answered the same for every path
-            FullHttpResponse r = Responses.empty(204);
-            ProtocolHeadersHandler.preflight(r.headers());
-            Responses.send(ctx, r, keepAlive);
+            Responses.send(ctx, Responses.empty(204), keepAlive); // CorsHandler adds the preflight headers
             return;
         }
         try {
@@ -83,7 +91,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         else if (m.equals(HttpMethod.DELETE)) metadata.delete(ctx, req);
         else {
             FullHttpResponse r = Responses.problem(405, "method " + m + " is not supported on streams");
-            r.headers().set(HttpHeaderNames.ALLOW, ProtocolHeadersHandler.ALLOW_METHODS);
+            r.headers().set(HttpHeaderNames.ALLOW, CorsHandler.ALLOW_METHODS);
             Responses.send(ctx, r, req.keepAlive);
         }
     }
@@ -91,11 +99,17 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void get(ChannelHandlerContext ctx, StreamRequest req) {
         String live = req.single("live");
         if (live == null) {
-            read.catchUp(ctx, req, ReadFrom.parse(req.single("offset")));
+            ReadFrom from = ReadFrom.parse(req.single("offset"));
+            metrics.read(ReadMode.CATCHUP);
+            read.catchUp(ctx, req, from);
         } else if (live.equals("long-poll")) {
-            read.longPoll(ctx, req, ReadHandler.requireOffset(req));
+            ReadFrom from = ReadHandler.requireOffset(req);
+            metrics.read(ReadMode.LONG_POLL);
+            read.longPoll(ctx, req, from);
         } else if (live.equals("sse")) {
-            sse = new SseSession(ctx, req, store, config, frames, ReadHandler.requireOffset(req));
+            ReadFrom from = ReadHandler.requireOffset(req);
+            metrics.read(ReadMode.SSE);
+            sse = new SseSession(ctx, req, store, config, frames, cache, from, metrics, this.live);
             sse.start();
         } else {
             throw ProtocolException.badRequest("live must be 'long-poll' or 'sse'");

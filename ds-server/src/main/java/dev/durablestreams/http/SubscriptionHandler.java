@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /** Hands {@code /v1/stream/__ds/...} requests to the subscription API and writes its answers back. */
 final class SubscriptionHandler {
@@ -18,15 +19,23 @@ final class SubscriptionHandler {
         this.fallbackHost = fallbackHost;
     }
 
+    /** What the caller may read (a claim needs its wake stream); anything when authentication is off. */
+    private static Predicate<String> readable(ChannelHandlerContext ctx) {
+        Predicate<String> r = ctx.channel().attr(AuthHandler.READABLE).get();
+        return r == null ? stream -> true : r;
+    }
+
     void handle(ChannelHandlerContext ctx, StreamRequest req) {
         String route = req.path.equals(StreamRouter.RESERVED) ? "" : req.path.substring(StreamRouter.RESERVED.length() + 1);
         String host = req.header(HttpHeaderNames.HOST);
-        String root = "http://" + (host == null || host.isBlank() ? fallbackHost : host) + StreamRequest.ROOT;
+        String root = PipelineInitializer.scheme(ctx.channel()) + "://"
+                + (host == null || host.isBlank() ? fallbackHost : host) + StreamRequest.ROOT;
         CompletableFuture<SubscriptionApi.Response> answer = api == null
                 ? CompletableFuture.completedFuture(new SubscriptionApi.Response(404, "application/json",
                         "{\"error\":{\"code\":\"SUBSCRIPTION_NOT_FOUND\",\"message\":\"subscriptions are not enabled\"}}"
                                 .getBytes(StandardCharsets.UTF_8), java.util.Map.of()))
-                : api.handle(req.http.method().name(), route, req.header(HttpHeaderNames.AUTHORIZATION), req.body(), root);
+                : api.handle(req.http.method().name(), route, req.header(HttpHeaderNames.AUTHORIZATION), req.body(), root,
+                        readable(ctx));
         answer.whenComplete((r, err) -> ctx.executor().execute(() -> {
             FullHttpResponse out;
             if (err != null) out = Responses.error(err);

@@ -65,6 +65,16 @@ public final class NotifyingStore implements StreamStore {
     }
 
     @Override
+    public StorageHealth health() {
+        return store.health();
+    }
+
+    @Override
+    public CompletableFuture<Void> probeWrite() {
+        return store.probeWrite();
+    }
+
+    @Override
     public Collection<String> paths() {
         return store.paths();
     }

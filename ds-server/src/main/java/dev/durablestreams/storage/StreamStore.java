@@ -47,6 +47,23 @@ public interface StreamStore extends AutoCloseable {
     CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes);
 
     /**
+     * Whether writes currently succeed, and commit failures by kind (for readiness and metrics). A store that does
+     * not track them reports {@link StorageHealth#UNTRACKED}: always writable, no failures.
+     */
+    default StorageHealth health() {
+        return StorageHealth.UNTRACKED;
+    }
+
+    /**
+     * Tries one empty commit, so readiness can notice that storage accepts writes again after a fault without
+     * waiting for client traffic. Completes (normally or not) once storage answered; the outcome lands in
+     * {@link #health()}.
+     */
+    default CompletableFuture<Void> probeWrite() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * The paths of the live streams, for subscription backfill; a weakly consistent view (streams created or
      * deleted meanwhile may or may not appear). Backends without a listing return an empty list.
      */

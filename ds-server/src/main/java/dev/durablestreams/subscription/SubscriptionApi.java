@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -37,8 +38,17 @@ public final class SubscriptionApi {
      */
     public CompletableFuture<Response> handle(String method, String route, String authorization, byte[] body,
                                               String streamRoot) {
+        return handle(method, route, authorization, body, streamRoot, stream -> true);
+    }
+
+    /**
+     * As {@link #handle(String, String, String, byte[], String)}, for a caller who may read only the stream paths
+     * {@code readable} accepts: a pull-wake claim needs to read the subscription's wake stream (403 otherwise).
+     */
+    public CompletableFuture<Response> handle(String method, String route, String authorization, byte[] body,
+                                              String streamRoot, Predicate<String> readable) {
         try {
-            return dispatch(method, route, authorization, body, streamRoot)
+            return dispatch(method, route, authorization, body, streamRoot, readable)
                     .thenApply(this::json)
                     .exceptionally(SubscriptionApi::error);
         } catch (RuntimeException e) {
@@ -47,7 +57,7 @@ public final class SubscriptionApi {
     }
 
     private CompletableFuture<SubscriptionManager.Reply> dispatch(String method, String route, String auth,
-                                                                  byte[] body, String root) {
+                                                                  byte[] body, String root, Predicate<String> readable) {
         if (route.equals("jwks.json")) {
             allow(method, "GET");
             return CompletableFuture.completedFuture(null);
@@ -73,7 +83,7 @@ public final class SubscriptionApi {
             }
             case "claim" -> {
                 allow(method, "POST");
-                return manager.claim(id, parse(body));
+                return manager.claim(id, parse(body), readable);
             }
             case "ack", "callback" -> {
                 allow(method, "POST");

@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -245,9 +246,18 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
 
     /** Pull-wake claim: takes the lease of the current wake (issuing one if work is pending). */
     public CompletableFuture<Reply> claim(String id, JsonNode body) {
+        return claim(id, body, stream -> true);
+    }
+
+    /** A claim by a caller who may read only the streams {@code readable} accepts: it must read the wake stream. */
+    public CompletableFuture<Reply> claim(String id, JsonNode body, Predicate<String> readable) {
         return on(() -> {
             Subscription s = live(id);
             if (s.config.webhook()) throw SubscriptionError.invalid("claim is for pull-wake subscriptions");
+            if (!readable.test(s.config.wakeStream())) {
+                throw new SubscriptionError(403, "FORBIDDEN", "claiming needs read on the wake stream '"
+                        + s.config.wakeStream() + "'", Map.of());
+            }
             String worker = body != null && body.path("worker").isTextual() ? body.path("worker").asText() : null;
             if (worker == null || worker.isEmpty()) throw SubscriptionError.invalid("worker is required");
             long now = clock.getAsLong();

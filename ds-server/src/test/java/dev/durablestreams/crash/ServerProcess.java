@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * file under {@code target/crash-logs} for post-mortems.
  */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern SERVING = Pattern.compile("serving Durable Streams on http://127\\.0\\.0\\.1:(\\d+)/v1/stream/");
+    private static final Pattern SERVING = Pattern.compile(
+            // JSON logs escape the slashes
+            "serving Durable Streams on http:\\\\?/\\\\?/127\\.0\\.0\\.1:(\\d+)\\\\?/v1\\\\?/stream\\\\?/");
     private static final Pattern READY = Pattern.compile("storage ready: (\\d+) streams recovered in (\\d+) ms");
 
     private final Process process;
@@ -42,8 +44,8 @@ final class ServerProcess implements AutoCloseable {
                 "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.durablestreams.cli.Main",
-                "--port", "0", "--storage", "rocksdb", "--data-dir", dataDir.toString(),
-                "--long-poll-timeout", "500ms"));
+                "--port", "0", "--storage", "rocksdb", "--data-dir", dataDir.toString()));
+        if (!extraArgs.contains("--long-poll-timeout")) cmd.addAll(List.of("--long-poll-timeout", "500ms"));
         cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("DS_LOG_LEVEL");
@@ -138,6 +140,21 @@ final class ServerProcess implements AutoCloseable {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("server did not die after SIGKILL");
         pump.join(5_000); // all output read, so assertions on the log see everything
+        return process.exitValue();
+    }
+
+    /**
+     * SIGTERM: the server drains and stops. Waits up to {@code timeout} for the exit and returns its status, or fails
+     * if the process is still running then. Sent through the process handle: {@code Process.destroy} would also
+     * close the pipes, and the server's shutdown lines would be lost.
+     */
+    int terminate(Duration timeout) throws InterruptedException {
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("server still running " + timeout + " after SIGTERM; output:\n"
+                    + String.join("\n", output().subList(Math.max(0, output().size() - 40), output().size())));
+        }
+        pump.join(5_000);
         return process.exitValue();
     }
 

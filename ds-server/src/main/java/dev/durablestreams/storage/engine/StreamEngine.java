@@ -11,6 +11,7 @@ import dev.durablestreams.storage.CommitSignal;
 import dev.durablestreams.storage.CreateRequest;
 import dev.durablestreams.storage.CreateResult;
 import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StorageHealth;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
@@ -72,6 +73,7 @@ public final class StreamEngine implements StreamStore {
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong totalBytes = new AtomicLong();
     private final Object structure = new Object();
+    private final StorageHealth health = new StorageHealth();
     private final ExecutorService workers;
     private final ScheduledExecutorService sweeper;
     private long lastAccessPersist;
@@ -451,10 +453,12 @@ public final class StreamEngine implements StreamStore {
         };
         CompletableFuture<Void> done = log.commit(ops, valid).handle((v, err) -> {
             if (err == null) {
+                health.commitSucceeded();
                 onDurable.run();
                 return null;
             }
             StreamError failure = asStreamError(err);
+            health.commitFailed(failure.kind());
             for (int i = 0; i < generations.length; i++) {
                 if (touched.get(i).generation == generations[i]) {
                     // The first failure of this stream's pending state (later ones are voided commits): say why.
@@ -551,6 +555,20 @@ public final class StreamEngine implements StreamStore {
         }
         nextId.set(Math.max(maxId, r.highestDroppedId()) + 1);
         return metas.size();
+    }
+
+    @Override
+    public StorageHealth health() {
+        return health;
+    }
+
+    @Override
+    public CompletableFuture<Void> probeWrite() {
+        return log.commit(List.of(), () -> true).handle((v, err) -> {
+            if (err == null) health.commitSucceeded();
+            else health.commitFailed(asStreamError(err).kind());
+            return null;
+        });
     }
 
     /** Number of streams currently known (live, soft-deleted or pending). */

@@ -2,6 +2,7 @@ package dev.durablestreams.storage.rocksdb;
 
 import dev.durablestreams.protocol.ProducerState;
 import dev.durablestreams.storage.StreamError;
+import dev.durablestreams.storage.engine.CommitObserver;
 import dev.durablestreams.storage.engine.LogChunk;
 import dev.durablestreams.storage.engine.LogOp;
 import dev.durablestreams.storage.engine.RecordReader;
@@ -30,6 +31,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -61,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class RocksLog implements StreamLog {
     private static final Logger LOG = LoggerFactory.getLogger(RocksLog.class);
     private static final int MAX_GROUP = 4096;
+    /** Written after an orderly close (memtables flushed, nothing left to replay); removed when the store opens. */
+    static final String CLEAN_MARKER = "CLEAN_SHUTDOWN";
 
     static {
         RocksDB.loadLibrary();
@@ -89,12 +93,15 @@ public final class RocksLog implements StreamLog {
         t.setDaemon(true);
         return t;
     });
+    private final Path dir;
     private volatile boolean closing;
+    private volatile CommitObserver observer = CommitObserver.NONE;
 
     private record Pending(List<LogOp> ops, BooleanSupplier valid, CompletableFuture<Void> done) {}
 
-    private RocksLog(RocksDB db, DBOptions dbOptions, List<ColumnFamilyOptions> cfOptions,
+    private RocksLog(Path dir, RocksDB db, DBOptions dbOptions, List<ColumnFamilyOptions> cfOptions,
                      List<ColumnFamilyHandle> handles, boolean sync, LRUCache cache, org.rocksdb.Logger rocksLogger) {
+        this.dir = dir;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
@@ -120,6 +127,10 @@ public final class RocksLog implements StreamLog {
     public static RocksLog open(Path dir, boolean sync) {
         try {
             Files.createDirectories(dir);
+            boolean fresh = !Files.exists(dir.resolve("CURRENT"));
+            Path marker = dir.resolve(CLEAN_MARKER);
+            boolean clean = Files.exists(marker);
+            long walBytes = walBytes(dir);
             LRUCache cache = new LRUCache(128L << 20);
             DBOptions dbOptions = new DBOptions()
                     .setCreateIfMissing(true)
@@ -148,17 +159,43 @@ public final class RocksLog implements StreamLog {
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             long lastSeq = db.getLatestSequenceNumber();
-            LOG.info("rocksdb opened at {}: last sequence number {}", dir, lastSeq);
+            // The marker is gone before the first write, so a later crash is never mistaken for a clean stop.
+            Files.deleteIfExists(marker);
+            if (fresh) {
+                LOG.info("rocksdb created at {}", dir);
+            } else if (clean) {
+                LOG.info("rocksdb opened at {}: clean open after an orderly shutdown ({} bytes of write-ahead log "
+                        + "to replay), last sequence number {}", dir, walBytes, lastSeq);
+            } else {
+                LOG.info("rocksdb opened at {}: recovered after an unclean shutdown ({} bytes of write-ahead log "
+                        + "to replay), last sequence number {}", dir, walBytes, lastSeq);
+            }
             // RocksDB's own report is one line among many; restate each drop as one line an operator can act on.
             for (String[] drop : rocksLogger.endRecovery()) {
                 LOG.warn("recovery: write-ahead log {} has a torn or corrupt tail after sequence {}; dropped {} bytes"
                         + " ({}); every commit before it is kept, the incomplete one is discarded",
                         drop[0], lastSeq, drop[1], drop[2]);
             }
-            return new RocksLog(db, dbOptions, List.of(plain, blobs), handles, sync, cache, rocksLogger);
+            return new RocksLog(dir, db, dbOptions, List.of(plain, blobs), handles, sync, cache, rocksLogger);
         } catch (RocksDBException | IOException e) {
             throw new IllegalStateException("cannot open storage at " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static long walBytes(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return 0;
+        try (var files = Files.list(dir)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.getFileName().toString().endsWith(".log")) total += Files.size(p);
+            }
+            return total;
+        }
+    }
+
+    /** Receives each group commit's size and sync time (the metrics layer). */
+    public void observe(CommitObserver observer) {
+        this.observer = observer;
     }
 
     private static ColumnFamilyOptions columnOptions(LRUCache cache) {
@@ -218,7 +255,11 @@ public final class RocksLog implements StreamLog {
                 for (LogOp op : p.ops) apply(batch, op);
                 written.add(p);
             }
-            if (!written.isEmpty()) db.write(commitWrite, batch);
+            if (!written.isEmpty()) {
+                long started = System.nanoTime();
+                db.write(commitWrite, batch);
+                observer.group(written.size(), System.nanoTime() - started);
+            }
         } catch (RocksDBException e) {
             StreamError err = classify(e);
             LOG.error("write of {} commits failed ({}): {}", written.size(), err.kind(), e.getMessage());
@@ -432,19 +473,36 @@ public final class RocksLog implements StreamLog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
+        // Flushing the memtables leaves the write-ahead log with nothing to replay, so the next start is a clean
+        // open; only then is the marker written.
+        boolean flushed = false;
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
             db.syncWal();
+            db.flush(fo, handles);
+            flushed = true;
         } catch (RocksDBException e) {
-            LOG.warn("final WAL sync failed: {}", e.getMessage());
+            LOG.warn("final flush failed; the next start replays the write-ahead log: {}", e.getMessage());
         }
         for (ColumnFamilyHandle h : handles) h.close();
         db.close();
+        if (flushed) writeCleanMarker();
         commitWrite.close();
         lazyWrite.close();
         for (ColumnFamilyOptions o : cfOptions) o.close();
         dbOptions.close();
         cache.close();
         rocksLogger.close();
+    }
+
+    private void writeCleanMarker() {
+        Path marker = dir.resolve(CLEAN_MARKER);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(marker,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+            LOG.info("rocksdb closed cleanly at {}", dir);
+        } catch (IOException e) {
+            LOG.warn("could not write the clean-shutdown marker {}: {}", marker, e.getMessage());
+        }
     }
 
     /** Sends RocksDB's own log (recovery reports, I/O errors) to SLF4J. */

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Writes a throw-away self-signed certificate for localhost and 127.0.0.1 (EC P-256, valid 2 days) as DIR/cert.pem
+# and its PKCS#8 key as DIR/key.pem, for testing the server over HTTPS. Needs openssl.
+# Usage: scripts/self-signed-cert.sh DIR
+set -euo pipefail
+dir="$1"
+command -v openssl >/dev/null || { echo "openssl is needed to make a test certificate" >&2; exit 1; }
+mkdir -p "$dir"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+# OpenSSL 1.x writes traditional EC keys; the server reads PKCS#8.
+if ! grep -q 'BEGIN PRIVATE KEY' "$dir/key.pem"; then
+  openssl pkcs8 -topk8 -nocrypt -in "$dir/key.pem" -out "$dir/key.pk8.pem"
+  mv "$dir/key.pk8.pem" "$dir/key.pem"
+fi
