@@ -59,6 +59,12 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
     private final DoubleSupplier jitter;
     private final ScheduledExecutorService thread;
     private final Map<String, Subscription> subs = new HashMap<>();
+    /**
+     * False until a subscription exists (or is being created): until then stream events are not queued at all, so
+     * appends pay nothing for subscriptions nobody has. Set before a new subscription reads stream tails, so an
+     * append whose event was skipped is already in the tails it reads.
+     */
+    private volatile boolean watching;
     /** Explicit links: stream path → subscriptions linking it (an append finds them without a scan). */
     private final Map<String, Set<Subscription>> explicitIndex = new HashMap<>();
     /** Subscriptions with a pattern: each append checks each pattern once. */
@@ -108,6 +114,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 Subscription s = Subscription.decode(id, record);
                 subs.put(id, s);
                 if (s.deleted) return;
+                watching = true;
                 c.links().getOrDefault(id, Map.of()).forEach((path, link) -> {
                     Offset tail = tails.getOrDefault(path, Offset.ZERO);
                     s.links.put(path, Subscription.Link.decode(link, tail));
@@ -135,6 +142,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
     /** PUT: create (201), re-confirm an identical configuration (200), or 409 for a different one. */
     public CompletableFuture<Reply> put(String id, JsonNode body, String baseUrl) {
         return on(() -> {
+            watching = true;
             SubscriptionConfig config = SubscriptionConfig.parse(body);
             if (config.webhook()) urls.validate(config.webhookUrl());
             Subscription existing = subs.get(id);
@@ -337,16 +345,19 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
 
     @Override
     public void created(String path, Offset tail) {
+        if (!watching) return;
         post(() -> guarded(() -> streamEvent(path, tail, true)));
     }
 
     @Override
     public void advanced(String path, Offset tail) {
+        if (!watching) return;
         post(() -> guarded(() -> streamEvent(path, tail, false)));
     }
 
     @Override
     public void deleted(String path) {
+        if (!watching) return;
         post(() -> guarded(() -> {
             for (Subscription s : matching(path)) {
                 Subscription.Link l = s.links.get(path);
