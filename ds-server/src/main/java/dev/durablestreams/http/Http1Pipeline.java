@@ -41,9 +41,6 @@ final class Http1Pipeline {
     /** A connection known to speak HTTP/1.1 (TLS with ALPN http/1.1 or none), already active. */
     void addTo(ChannelPipeline p) {
         addAround(p, () -> p.addLast("http1-codec", newCodec()));
-        // Http1ResponseOrder reads on demand from now on; the first read is asked for here, as the channel's
-        // activation (where that handler would ask) is past.
-        p.channel().read();
     }
 
     /**
@@ -70,7 +67,7 @@ final class Http1Pipeline {
 
     /**
      * Removes the handlers {@link #addAround} added, when the connection turns out to speak HTTP/2, and turns
-     * auto-read back on ({@link Http1ResponseOrder} had turned it off).
+     * auto-read back on ({@link Http1ResponseOrder} may have paused it).
      */
     static void removeFrom(ChannelPipeline p) {
         if (p.get(BYTE_SENSOR) != null) p.remove(BYTE_SENSOR);

@@ -15,14 +15,14 @@ import java.util.ArrayDeque;
 
 /**
  * HTTP/1.1 answers pipelined requests in the order they came (RFC 9112 section 9.3.2). Instead of buffering
- * responses, this handler passes on one request at a time: the next one is held back, and the socket is not read,
- * until the last part of the current response has been written. A long-poll or SSE response therefore holds the
- * requests behind it. Requests the codec decoded from bytes already read wait here; nothing more is read meanwhile,
- * so at most one read's worth is held. Once a response says {@code Connection: close}, nothing more is read or
- * passed on.
+ * responses, this handler passes on one request at a time: the next one is held back until the last part of the
+ * current response has been written. A long-poll or SSE response therefore holds the requests behind it. While a
+ * request is held, the socket is not read (auto-read off), so at most one read's worth is held; reading resumes
+ * when the held requests have been passed on. A client that waits for each response (the usual case) never
+ * pauses reading, so the socket's read interest is never toggled per request. Once a response says
+ * {@code Connection: close}, nothing more is read or passed on.
  *
- * <p>HTTP/1-only: an HTTP/2 front end gives each stream its own channel and needs none of this. Turns the
- * channel's auto-read off, so it must be in the pipeline before the channel becomes active.
+ * <p>HTTP/1-only: an HTTP/2 front end gives each stream its own channel and needs none of this.
  */
 final class Http1ResponseOrder extends ChannelDuplexHandler {
     private final ArrayDeque<HttpObject> held = new ArrayDeque<>();
@@ -37,17 +37,6 @@ final class Http1ResponseOrder extends ChannelDuplexHandler {
     private boolean interim;
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        ctx.channel().config().setAutoRead(false);
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
-        ctx.fireChannelActive();
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpObject object)) {
             ctx.fireChannelRead(msg);
@@ -56,19 +45,23 @@ final class Http1ResponseOrder extends ChannelDuplexHandler {
         } else {
             held.add(object);
             drain(ctx);
+            if (!held.isEmpty()) pauseReading(ctx); // a pipelined request waits: read no further meanwhile
         }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (wantsInput()) ctx.read();
-        ctx.fireChannelReadComplete();
     }
 
     /** Reads requested further down (e.g. by the body aggregator) wait while a request is held back. */
     @Override
     public void read(ChannelHandlerContext ctx) {
-        if (wantsInput()) ctx.read();
+        if (ctx.channel().config().isAutoRead() || wantsInput()) ctx.read();
+    }
+
+    private void pauseReading(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Turning auto-read back on also asks for a read, as the paused channel has none pending. */
+    private void resumeReading(ChannelHandlerContext ctx) {
+        if (!ctx.channel().config().isAutoRead()) ctx.channel().config().setAutoRead(true);
     }
 
     @Override
@@ -78,6 +71,7 @@ final class Http1ResponseOrder extends ChannelDuplexHandler {
             if (!interim && !HttpUtil.isKeepAlive(response)) {
                 closing = true;
                 releaseHeld();
+                pauseReading(ctx);
             }
         }
         if (msg instanceof LastHttpContent) {
@@ -94,7 +88,7 @@ final class Http1ResponseOrder extends ChannelDuplexHandler {
         }
         responding = false;
         drain(ctx);
-        if (wantsInput()) ctx.read();
+        if (wantsInput()) resumeReading(ctx);
     }
 
     /** Passes on held input up to the next request that must wait for the current response. */
