@@ -87,6 +87,11 @@ public final class PostgresStore implements StreamStore {
     PostgresStore(PgConfig config, EngineOptions options, LongSupplier clock, long sweepMillis) {
         this.options = options;
         this.clock = clock;
+        // Migrations run on their own connection before the pool exists: Flyway sets and restores search_path on the
+        // connection it uses, and no pooled connection may keep a search_path from before the schema existed.
+        Flyway.configure().dataSource(config.jdbcUrl(), config.user(), config.password())
+                .schemas(config.schema()).defaultSchema(config.schema())
+                .createSchemas(true).locations("classpath:db/migration/postgresql").load().migrate();
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.jdbcUrl());
         hc.setUsername(config.user());
@@ -94,18 +99,13 @@ public final class PostgresStore implements StreamStore {
         hc.setMaximumPoolSize(config.poolSize());
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
+        // search_path is a startup parameter of every pooled connection, not a later SET that could be undone.
+        hc.addDataSourceProperty("currentSchema", config.schema());
         hc.setSchema(config.schema());
         hc.setPoolName("ds-pg");
         hc.setConnectionTimeout(5_000);
         hc.setInitializationFailTimeout(-1); // start even while the database is down; requests answer 503 meanwhile
         this.pool = new HikariDataSource(hc);
-        try {
-            Flyway.configure().dataSource(pool).schemas(config.schema()).defaultSchema(config.schema())
-                    .createSchemas(true).locations("classpath:db/migration/postgresql").load().migrate();
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
         this.channel = ChangeFeed.channel(config.schema());
         this.feed = new ChangeFeed(config, signals);
         if (!feed.awaitListening(10_000)) LOG.warn("not yet listening for changes of other nodes; still trying");
