@@ -33,6 +33,10 @@ final class CorsHandler extends ChannelDuplexHandler {
     /** A request awaiting its response: its Origin and whether it is a preflight. */
     private record Pending(String origin, boolean preflight) {}
 
+    // With any origin allowed the Origin itself is not needed: the two shapes are shared, nothing is allocated.
+    private static final Pending ANY = new Pending(null, false);
+    private static final Pending ANY_PREFLIGHT = new Pending(null, true);
+
     private final CorsPolicy policy;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
 
@@ -43,7 +47,9 @@ final class CorsHandler extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof HttpRequest r) {
-            pending.add(new Pending(r.headers().get(HttpHeaderNames.ORIGIN), r.method().equals(HttpMethod.OPTIONS)));
+            boolean preflight = r.method().equals(HttpMethod.OPTIONS);
+            pending.add(policy.allowsAny() ? (preflight ? ANY_PREFLIGHT : ANY)
+                    : new Pending(r.headers().get(HttpHeaderNames.ORIGIN), preflight));
         }
         super.channelRead(ctx, msg);
     }

@@ -10,8 +10,8 @@ import java.util.List;
  * The protocol-independent handlers of every pipeline: they see {@code HttpObject}s whether they came from the
  * HTTP/1.1 codec on a connection or from an HTTP/2 stream's frame adapter, so each works unchanged over both. They
  * go in three places, each HTTP/1.1 connection handler between them: protocol headers right after the codec or
- * adapter ({@link #addHeaders}), so every response passes them; then, once exchanges arrive one at a time, the
- * request observer and CORS ({@link #addExchange}); then the checks on the request head, authentication and rate
+ * adapter ({@link #addHeaders}), so every response passes them; then the request observer and CORS
+ * ({@link #addExchange}), which answer pipelined HTTP/1.1 requests in order themselves; then the checks on the request head, authentication and rate
  * limit, before any body is read ({@link #addGates}); last body collection, the operator endpoints and routing
  * ({@link #addHandlers}).
  */
@@ -50,7 +50,7 @@ final class ExchangeHandlers {
         p.addLast(NAMES.get(0), ProtocolHeadersHandler.INSTANCE);
     }
 
-    /** Per exchange, one at a time: metrics and the access log, and CORS answering the request's own Origin. */
+    /** Per exchange: metrics and the access log, and CORS answering the request's own Origin. */
     void addExchange(ChannelPipeline p) {
         p.addLast(NAMES.get(1), new RequestObserver(metrics))
                 .addLast(NAMES.get(2), new CorsHandler(access.cors()));

@@ -3,19 +3,19 @@ package dev.durablestreams.http;
 import dev.durablestreams.metrics.Readiness;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.util.List;
 
 /**
  * An HTTP/1.1 connection: the codec, protocol headers, then the handlers that exist only because HTTP/1.1 runs
- * one exchange at a time on the connection ({@link Http1ResponseOrder}, {@link Http1RequestCheck}, keep-alive and
- * {@code Connection: close}, timeouts, output and body budgets, drain), around the {@link ExchangeHandlers}. When a cleartext connection switches to HTTP/2, every handler after the codec is
- * removed again and reading is handed back to the channel ({@link #removeFrom}).
+ * one exchange at a time on the connection (timeouts, the output budget, {@link Http1Exchanges} for order, request
+ * heads, keep-alive and drain, the body budget), around the {@link ExchangeHandlers}. When a cleartext connection
+ * switches to HTTP/2, every handler after the codec is removed again and reading is handed back to the channel
+ * ({@link #removeFrom}).
  */
 final class Http1Pipeline {
     /** The HTTP/1-only handlers between the codec and the exchange handlers, in pipeline order. */
-    static final List<String> CONNECTION_HANDLERS = List.of("timeouts", "pending-output", "order", "request-check",
-            "keep-alive", "drain", "body-budget");
+    static final List<String> CONNECTION_HANDLERS = List.of("timeouts", "pending-output", "exchanges",
+            "body-budget");
     /** The byte sensor of {@link ConnectionTimeouts}, right before the codec. */
     static final String BYTE_SENSOR = "timeouts-bytes";
 
@@ -54,20 +54,19 @@ final class Http1Pipeline {
         p.addLast(CONNECTION_HANDLERS.get(0), timeouts)
                 .addLast(CONNECTION_HANDLERS.get(1), output.newMeter());
         exchange.addHeaders(p);
-        p.addLast(CONNECTION_HANDLERS.get(2), new Http1ResponseOrder());
-        exchange.addExchange(p); // after "order": one exchange at a time
-        p.addLast(CONNECTION_HANDLERS.get(3), new Http1RequestCheck())
-                .addLast(CONNECTION_HANDLERS.get(4), new HttpServerKeepAliveHandler())
-                .addLast(CONNECTION_HANDLERS.get(5), new DrainHandler(readiness::draining));
+        // The observer and CORS see every response, refusals of request heads included; they keep pipelined
+        // requests in order themselves.
+        exchange.addExchange(p);
+        p.addLast(CONNECTION_HANDLERS.get(2), new Http1Exchanges(readiness::draining));
         exchange.addGates(p);
-        p.addLast(CONNECTION_HANDLERS.get(6), new BodyBudgetHandler(config.limits().maxInflightBody(),
+        p.addLast(CONNECTION_HANDLERS.get(3), new BodyBudgetHandler(config.limits().maxInflightBody(),
                 config.maxBody(), limits));
         exchange.addHandlers(p);
     }
 
     /**
      * Removes the handlers {@link #addAround} added, when the connection turns out to speak HTTP/2, and turns
-     * auto-read back on ({@link Http1ResponseOrder} may have paused it).
+     * auto-read back on ({@link Http1Exchanges} may have paused it).
      */
     static void removeFrom(ChannelPipeline p) {
         if (p.get(BYTE_SENSOR) != null) p.remove(BYTE_SENSOR);

@@ -1,55 +1,37 @@
 package dev.durablestreams.http;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
-import java.util.List;
+import java.util.Iterator;
 
 /**
- * Refuses HTTP/1 requests the codec lets through: a protocol version other than 1.x (505; the codec parses any
- * {@code HTTP/d.d}), and a missing (HTTP/1.1), repeated or malformed {@code Host} (400, RFC 9112 section 3.2),
- * which would otherwise be echoed in {@code Location}. The refusal closes the connection. HTTP/1-only: HTTP/2 has
- * no request line and carries the authority as a pseudo-header.
+ * The HTTP/1 request heads the codec lets through but the server refuses: a protocol version other than 1.x (505;
+ * the codec parses any {@code HTTP/d.d}), and a missing (HTTP/1.1), repeated or malformed {@code Host} (400, RFC 9112
+ * section 3.2), which would otherwise be echoed in {@code Location}. {@link Http1Exchanges} applies it to each
+ * request it passes on and closes the connection after a refusal. HTTP/1-only: HTTP/2 has no request line and
+ * carries the authority as a pseudo-header.
  */
-final class Http1RequestCheck extends ChannelInboundHandlerAdapter {
-    private boolean refused;
+final class Http1RequestCheck {
+    private Http1RequestCheck() {}
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (refused && msg instanceof HttpObject) { // the rest of a refused request; the connection is closing
-            ReferenceCountUtil.release(msg);
-            return;
+    /** The refusal of this request head, or null when it may be served. */
+    static FullHttpResponse refusal(HttpRequest request) {
+        if (!request.decoderResult().isSuccess()) return null; // the codec's own failure: answered further on
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1) {
+            return Responses.problem(505, "only HTTP/1.0 and HTTP/1.1 are supported here");
         }
-        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            int status = 0;
-            String detail = null;
-            HttpVersion version = request.protocolVersion();
-            List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
-            if (version.majorVersion() != 1) {
-                status = 505;
-                detail = "only HTTP/1.0 and HTTP/1.1 are supported here";
-            } else if (hosts.size() > 1) {
-                status = 400;
-                detail = "Host is repeated";
-            } else if (hosts.isEmpty() && version.minorVersion() >= 1) {
-                status = 400;
-                detail = "Host is required";
-            } else if (!hosts.isEmpty() && !isValidHost(hosts.get(0))) {
-                status = 400;
-                detail = "Host is malformed";
-            }
-            if (status != 0) {
-                refused = true;
-                ReferenceCountUtil.release(msg);
-                Responses.send(ctx, Responses.problem(status, detail), false);
-                return;
-            }
+        // An iterator rather than getAll: no list for the one Host nearly every request has.
+        Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
+            return version.minorVersion() >= 1 ? Responses.problem(400, "Host is required") : null;
         }
-        ctx.fireChannelRead(msg);
+        String host = hosts.next();
+        if (hosts.hasNext()) return Responses.problem(400, "Host is repeated");
+        if (!isValidHost(host)) return Responses.problem(400, "Host is malformed");
+        return null;
     }
 
     /**

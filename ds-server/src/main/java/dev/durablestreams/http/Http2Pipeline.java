@@ -97,13 +97,13 @@ final class Http2Pipeline {
     private static final String DRAIN = "h2-drain";
 
     /**
-     * On a server drain ({@link DrainHandler#DRAIN}), closes the connection the HTTP/2 way: the frame codec sends
+     * On a server drain ({@link Http1Exchanges#DRAIN}), closes the connection the HTTP/2 way: the frame codec sends
      * GOAWAY, lets the streams in flight finish (live reads are ended by the drain itself) and then closes.
      */
     private static final class Drain extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == DrainHandler.DRAIN) ctx.channel().close();
+            if (evt == Http1Exchanges.DRAIN) ctx.channel().close();
             else super.userEventTriggered(ctx, evt);
         }
     }

@@ -186,7 +186,7 @@ public final class HttpServer implements AutoCloseable {
         live.drain();
         int open = connections.size();
         for (Channel c : connections) {
-            c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(DrainHandler.DRAIN));
+            c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(Http1Exchanges.DRAIN));
         }
         boolean clean = connections.newCloseFuture()
                 .awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

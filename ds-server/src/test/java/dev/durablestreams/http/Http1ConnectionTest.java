@@ -205,6 +205,53 @@ class Http1ConnectionTest {
     }
 
     @Test
+    void aRefusedHeadIsAnsweredWithCorsAndNothingPipelinedBehindItRuns() throws Exception {
+        String s = fresh();
+        try (RawHttp c = connect()) {
+            // No Host, then a create pipelined behind it: the create must never run.
+            c.send("PUT " + s + " HTTP/1.1\r\nContent-Length: 0\r\n\r\n" + request("PUT", s, ""));
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("Connection")).isEqualTo("close");
+            assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo("*");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(status(request("HEAD", s, null))).isEqualTo(404);
+    }
+
+    @Test
+    void theConnectionOutlivesAResponseOnlyWhenTheRequestAskedForIt() throws Exception {
+        String s = fresh();
+        assertThat(status(request("PUT", s, ""))).isEqualTo(201);
+        // HTTP/1.0 without keep-alive: answered, then closed.
+        try (RawHttp c = connect()) {
+            c.send("HEAD " + s + " HTTP/1.0\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        // HTTP/1.1 with Connection: close: answered with close, then closed.
+        try (RawHttp c = connect()) {
+            c.send(request("HEAD", s, null, "Connection", "close"));
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        // HTTP/1.1 by default: three requests on one connection, each answered, the connection still open.
+        try (RawHttp c = connect()) {
+            for (int i = 0; i < 3; i++) {
+                c.send(request("POST", s, "x" + i, "Content-Type", "application/octet-stream"));
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).as("append %d", i).isEqualTo(204);
+                assertThat(r.header("Connection")).as("append %d", i).isNull();
+            }
+            c.send(request("GET", s + "?offset=-1", null));
+            assertThat(c.read().text()).isEqualTo("x0x1x2");
+        }
+    }
+
+    @Test
     void locationPercentEncodesTheStreamName() throws Exception {
         String name = "conn-" + UUID.randomUUID() + "-\u20ac \u00e9";
         String encoded = "/v1/stream/" + name.replace("\u20ac", "%E2%82%AC").replace(" ", "%20").replace("\u00e9", "%C3%A9");
