@@ -52,9 +52,18 @@ public final class MediaType {
         return i;
     }
 
+    /** RFC 9110 tchar, by ASCII code: every append's Content-Type is checked, so a table rather than a search. */
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) TCHAR[c] = true;
+        for (char c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
+        for (char c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
+    }
+
     private static boolean isTokenChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        return c < 128 && TCHAR[c];
     }
 
     private static int blanks(String s, int i) {
@@ -80,6 +89,7 @@ public final class MediaType {
     }
 
     public static boolean sameType(String a, String b) {
+        if (a != null && a.equals(b)) return true; // the usual append: the stream's own type, verbatim
         return essence(a).equals(essence(b));
     }
 
