@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * <li>idle: between requests, when no response is open; close.</li>
  * </ul>
  * While a response is open (a slow append, a long-poll, an SSE response) none applies: the connection is busy,
- * not idle. One timer per connection, pushed forward lazily rather than rescheduled on every read. Its
+ * not idle. One timer per connection, pushed forward lazily rather than rescheduled on every read: it is never armed
+ * further ahead than the shortest timeout, so a new phase's deadline is never earlier than the armed timer and a
+ * request (idle, then body, then busy, then idle again) reschedules nothing; a timer that fires before its
+ * deadline re-arms itself. Its
  * {@link #byteSensor()} goes right before the codec: only it can tell that bytes of a head arrived before the
  * codec decodes anything (a read completion alone proves nothing: epoll reports some that read no bytes).
  */
@@ -35,6 +38,8 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
     private final long headNanos;
     private final long bodyNanos;
     private final ConnectionLimits stats;
+    /** The shortest enabled timeout: how far ahead the timer is ever armed. */
+    private final long armNanos;
 
     private int open; // requests whose head arrived and whose response is not completely written
     private boolean inBody; // between a request head and its last content
@@ -52,6 +57,9 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
         this.headNanos = limits.headerTimeout().toNanos();
         this.bodyNanos = limits.bodyTimeout().toNanos();
         this.stats = stats;
+        long shortest = Long.MAX_VALUE;
+        for (long t : new long[] {idleNanos, headNanos, bodyNanos}) if (t > 0) shortest = Math.min(shortest, t);
+        this.armNanos = shortest;
     }
 
     /** The handler that goes right before the codec and notes that bytes arrived. */
@@ -165,8 +173,10 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
 
     private void schedule(ChannelHandlerContext ctx, long at) {
         cancelTimer();
-        timerAt = at;
-        timer = ctx.executor().schedule(() -> fire(ctx), Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        long now = System.nanoTime();
+        long delay = Math.max(0, Math.min(at - now, armNanos));
+        timerAt = now + delay;
+        timer = ctx.executor().schedule(() -> fire(ctx), delay, TimeUnit.NANOSECONDS);
     }
 
     private void fire(ChannelHandlerContext ctx) {
