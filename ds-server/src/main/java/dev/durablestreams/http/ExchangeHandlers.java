@@ -18,7 +18,7 @@ import java.util.List;
 final class ExchangeHandlers {
     /** Handler names, in pipeline order (those not configured are absent). */
     static final List<String> NAMES = List.of("protocol-headers", "observer", "cors", "auth", "rate-limit", "body",
-            "ops", "router");
+            "router");
 
     private final StreamStore store;
     private final ServerConfig config;
@@ -67,8 +67,7 @@ final class ExchangeHandlers {
     /** Body collection, the operator endpoints (unless on their own listener) and routing; last in the pipeline. */
     void addHandlers(ChannelPipeline p) {
         p.addLast(NAMES.get(5), new BodyLimitHandler(config.maxBody()));
-        if (ops != null) p.addLast(NAMES.get(6), ops);
-        p.addLast(NAMES.get(7), new StreamRouter(store, config, frames, subscriptions, metrics, live,
-                access.cacheScope()));
+        p.addLast(NAMES.get(6), new StreamRouter(store, config, frames, subscriptions, metrics, live,
+                access.cacheScope(), ops));
     }
 }

@@ -95,7 +95,7 @@ public final class HttpServer implements AutoCloseable {
         limits.bindTo(metrics.registry());
         this.readiness = new Readiness(store);
         this.live = new LiveReaders(metrics.http());
-        this.ops = new OpsHandler(readiness, metrics, adminPort >= 0);
+        this.ops = new OpsHandler(readiness, metrics);
         ExchangeHandlers exchange = new ExchangeHandlers(store, config, new SseFrameCache(), subscriptions,
                 metrics.http(), live, access, adminPort < 0 ? ops : null);
         Http1Pipeline http1 = new Http1Pipeline(exchange, config, limits,

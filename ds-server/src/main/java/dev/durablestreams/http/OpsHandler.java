@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The operator endpoints: {@code /healthz} (the process answers), {@code /readyz} (it should get traffic) and
  * {@code /metrics} (Prometheus text). Outside the stream namespace, without authentication, and they never touch a
- * stream. On the main listener other requests pass on to the router; on the admin listener they get 404.
+ * stream. On the admin listener this is the last handler and anything else gets 404; on the main listener the
+ * router asks {@link #respond} for paths outside the stream namespace, so stream requests cross no extra handler.
  */
 @ChannelHandler.Sharable
 final class OpsHandler extends ChannelInboundHandlerAdapter {
@@ -27,40 +28,41 @@ final class OpsHandler extends ChannelInboundHandlerAdapter {
 
     private final Readiness readiness;
     private final ServerMetrics metrics;
-    private final boolean terminal;
 
-    /** @param terminal answer 404 to anything else (the admin listener) instead of passing it on */
-    OpsHandler(Readiness readiness, ServerMetrics metrics, boolean terminal) {
+    OpsHandler(Readiness readiness, ServerMetrics metrics) {
         this.readiness = readiness;
         this.metrics = metrics;
-        this.terminal = terminal;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        // OPTIONS stays the CORS preflight of every path on the main listener.
-        if (!(msg instanceof FullHttpRequest req) || (!terminal && req.method().equals(HttpMethod.OPTIONS))) {
+        if (!(msg instanceof FullHttpRequest req)) {
             ctx.fireChannelRead(msg);
             return;
         }
-        String uri = req.uri();
-        int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
-        FullHttpResponse resp = switch (path) {
-            case HEALTH -> onlyGet(req, this::health);
-            case READY -> onlyGet(req, this::ready);
-            case METRICS -> onlyGet(req, this::scrape);
-            default -> null;
-        };
-        if (resp == null && !terminal) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
+        FullHttpResponse resp = respond(req);
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         req.release();
         if (resp == null) resp = Responses.problem(404, "not found; this listener serves " + HEALTH + ", " + READY
                 + " and " + METRICS);
         Responses.send(ctx, resp, keepAlive);
+    }
+
+    /**
+     * The answer to an operator endpoint, or null when the request is for none of them. On the main listener the
+     * router asks this for paths outside the stream namespace (OPTIONS stays the CORS preflight of every path
+     * there); the request stays the caller's to release.
+     */
+    FullHttpResponse respond(FullHttpRequest req) {
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        return switch (path) {
+            case HEALTH -> onlyGet(req, this::health);
+            case READY -> onlyGet(req, this::ready);
+            case METRICS -> onlyGet(req, this::scrape);
+            default -> null;
+        };
     }
 
     private static FullHttpResponse onlyGet(FullHttpRequest req, java.util.function.Supplier<FullHttpResponse> get) {

@@ -35,10 +35,13 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private SseSession sse;
 
     private final CacheScope cache;
+    private final OpsHandler ops;
 
+    /** @param ops the operator endpoints, when this listener serves them (else null) */
     StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions,
-                 HttpMetrics metrics, LiveReaders live, CacheScope cache) {
+                 HttpMetrics metrics, LiveReaders live, CacheScope cache, OpsHandler ops) {
         this.cache = cache;
+        this.ops = ops;
         this.store = store;
         this.subscriptions = new SubscriptionHandler(subscriptions, config.host() + ":" + config.port());
         this.config = config;
@@ -66,6 +69,11 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             StreamRequest req = StreamRequest.of(http);
             if (req == null) {
+                FullHttpResponse answer = ops == null ? null : ops.respond(http);
+                if (answer != null) {
+                    Responses.send(ctx, answer, keepAlive);
+                    return;
+                }
                 Responses.send(ctx, Responses.problem(404, "not found; streams live under " + StreamRequest.ROOT),
                         keepAlive);
                 return;
