@@ -28,8 +28,9 @@ final class AppendHandler {
         boolean close = Headers.isTrue(req.header(Headers.STREAM_CLOSED));
         byte[] body = req.body();
         if (body.length == 0 && !close) throw ProtocolException.badRequest("empty body: send data or Stream-Closed: true");
-        if (body.length > 0 && req.contentType() == null) throw ProtocolException.badRequest("Content-Type is required");
-        AppendRequest append = new AppendRequest(req.path, req.contentType(), body, close,
+        String contentType = req.contentType(); // parsed and checked once
+        if (body.length > 0 && contentType == null) throw ProtocolException.badRequest("Content-Type is required");
+        AppendRequest append = new AppendRequest(req.path, contentType, body, close,
                 req.header(Headers.STREAM_SEQ), producer);
         store.append(append).whenComplete((result, err) -> Responses.reply(ctx, req.keepAlive, () -> {
             if (err != null) return Responses.error(err);
