@@ -26,7 +26,9 @@ public final class WebhookSender implements AutoCloseable {
     private static final int MAX_RESPONSE = 64 * 1024;
     private final WebhookUrlPolicy policy;
     private final ExecutorService executor;
-    private final HttpClient client;
+    private final Duration connectTimeout;
+    /** Built on the first webhook: a server without webhook subscriptions never loads the client or its TLS. */
+    private HttpClient client;
     private final Duration timeout;
     private final int perHost;
     private final int total;
@@ -41,8 +43,7 @@ public final class WebhookSender implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(connectTimeout).executor(executor).version(HttpClient.Version.HTTP_1_1).build();
+        this.connectTimeout = connectTimeout;
         this.timeout = timeout;
         this.perHost = perHost;
         this.total = total;
@@ -53,7 +54,7 @@ public final class WebhookSender implements AutoCloseable {
         CompletableFuture<Response> result = new CompletableFuture<>();
         String host = url.getHost().toLowerCase(java.util.Locale.ROOT);
         Runnable start = () -> CompletableFuture.runAsync(() -> policy.checkResolved(url), executor)
-                .thenCompose(v -> client.sendAsync(HttpRequest.newBuilder(url).timeout(timeout)
+                .thenCompose(v -> client().sendAsync(HttpRequest.newBuilder(url).timeout(timeout)
                         .header("Content-Type", "application/json")
                         .header("Webhook-Signature", signature)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
@@ -75,6 +76,14 @@ public final class WebhookSender implements AutoCloseable {
         }
         start.run();
         return result;
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(connectTimeout).executor(executor).version(HttpClient.Version.HTTP_1_1).build();
+        }
+        return client;
     }
 
     private void finished(String host) {
