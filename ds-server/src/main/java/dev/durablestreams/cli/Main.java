@@ -33,6 +33,7 @@ import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
 import dev.durablestreams.storage.postgres.PgConfig;
 import dev.durablestreams.storage.postgres.PostgresStore;
+import dev.durablestreams.storage.postgres.PostgresSubscriptionStore;
 import dev.durablestreams.storage.rocksdb.RocksLog;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -305,9 +306,11 @@ public final class Main implements Callable<Integer> {
         };
         // PostgreSQL nodes keep no stream count of their own: ds.streams reads -1 there.
         metrics.bindStorage(engine instanceof StreamEngine e ? e::streamCount : () -> -1, engine.health());
-        // Subscription state is kept per node on PostgreSQL for now (it has no PostgreSQL store yet).
-        SubscriptionStore subscriptionStore = storage.backend().equals("rocksdb")
-                ? RocksSubscriptionStore.open(dataDir.resolve("subscriptions")) : new MemorySubscriptionStore();
+        SubscriptionStore subscriptionStore = switch (storage.backend()) {
+            case "rocksdb" -> RocksSubscriptionStore.open(dataDir.resolve("subscriptions"));
+            case "postgresql" -> PostgresSubscriptionStore.open(new PgConfig(storage.url(), pgSchema, pgPoolSize));
+            default -> new MemorySubscriptionStore();
+        };
         Set<String> allowHosts = new HashSet<>();
         if (!webhookAllowHosts.equals("none")) {
             for (String h : webhookAllowHosts.split(",")) if (!h.isBlank()) allowHosts.add(h.trim().toLowerCase(Locale.ROOT));

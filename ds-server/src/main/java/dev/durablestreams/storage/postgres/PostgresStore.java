@@ -43,7 +43,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,9 +88,7 @@ public final class PostgresStore implements StreamStore {
         this.clock = clock;
         // Migrations run on their own connection before the pool exists: Flyway sets and restores search_path on the
         // connection it uses, and no pooled connection may keep a search_path from before the schema existed.
-        Flyway.configure().dataSource(config.jdbcUrl(), config.user(), config.password())
-                .schemas(config.schema()).defaultSchema(config.schema())
-                .createSchemas(true).locations("classpath:db/migration/postgresql").load().migrate();
+        Migrations.migrate(config);
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.jdbcUrl());
         hc.setUsername(config.user());
