@@ -34,8 +34,7 @@ NODE_EXTRA_CA_CERTS="$data/tls/cert.pem" scripts/conformance.sh rocksdb-https --
   --data-dir "$data/db-https" --tls-cert "$data/tls/cert.pem" --tls-key "$data/tls/key.pem"
 pg_url="$(scripts/pg.sh start "$pg")"
 scripts/conformance.sh postgresql --storage "$pg_url"
-# Subscription state is still kept per node on PostgreSQL, so the two-node run covers the stream protocol only.
-DS_CONFORMANCE_SUBSCRIPTIONS=off \
-  scripts/conformance.sh postgresql-2-nodes --nodes 2 --storage "$pg_url" --pg-schema two_nodes
+# Subscriptions included: one node leads them, the other forwards subscription requests to it.
+scripts/conformance.sh postgresql-2-nodes --nodes 2 --storage "$pg_url" --pg-schema two_nodes
 
 echo "== all tests passed"

@@ -108,15 +108,14 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 secrets.forEach(commit::putSecret);
                 store.commit(commit);
             }
-            Map<String, Offset> tails = new HashMap<>();
-            for (String p : streams.paths()) tails.put(p, tailOf(p));
+            Map<String, Offset> tails = new HashMap<>(); // each linked stream's tail, read once
             c.subscriptions().forEach((id, record) -> {
                 Subscription s = Subscription.decode(id, record);
                 subs.put(id, s);
                 if (s.deleted) return;
                 watching = true;
                 c.links().getOrDefault(id, Map.of()).forEach((path, link) -> {
-                    Offset tail = tails.getOrDefault(path, Offset.ZERO);
+                    Offset tail = tails.computeIfAbsent(path, this::tailOf);
                     s.links.put(path, Subscription.Link.decode(link, tail));
                     s.refreshPending(path);
                 });
@@ -277,6 +276,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 throw new SubscriptionError(409, "ALREADY_CLAIMED", "another worker holds the lease", extra);
             }
             if (s.wakeId == null) {
+                if (s.pending.isEmpty()) catchUp(s);
                 if (s.pending.isEmpty()) throw new SubscriptionError(409, "NO_PENDING_WORK", "no pending work");
                 newWake(s);
             }
@@ -376,6 +376,36 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 store.commit(commit);
             }
         }));
+    }
+
+    /**
+     * Re-reads the tail of every linked stream, after stream events may have been lost (a shared backend's change
+     * notifications were interrupted): pending work and wakes follow from what is stored.
+     */
+    public CompletableFuture<Void> resync() {
+        return on(() -> {
+            for (Subscription s : subs.values()) {
+                if (s.deleted) continue;
+                catchUp(s);
+                maybeWake(s);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Moves each link's tail up to its stream's stored tail. With several nodes an append acknowledged by another
+     * node may not have reached this one as an event yet; a claim finding nothing pending looks here first, so a
+     * client's own earlier append is never missed.
+     */
+    private void catchUp(Subscription s) {
+        for (Map.Entry<String, Subscription.Link> e : s.links.entrySet()) {
+            Offset tail = tailOf(e.getKey());
+            if (tail.isAfter(e.getValue().tail)) {
+                e.getValue().tail = tail;
+                s.refreshPending(e.getKey());
+            }
+        }
     }
 
     /** A durable create or append: link newly matching streams from their start, then mark pending and wake. */

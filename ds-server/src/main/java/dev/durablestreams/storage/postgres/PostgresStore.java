@@ -16,6 +16,7 @@ import dev.durablestreams.storage.ReadResult;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
+import dev.durablestreams.storage.StreamListener;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.LogChunk;
@@ -53,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * closed flag together), so concurrent appends to one stream serialize on its row and appends to different streams
  * never contend. Statements run on a bounded worker pool, never on the caller's thread.
  *
- * <p>Live readers are woken by commits on any node: each commit that changes a stream notifies its path
- * ({@link ChangeFeed}); this node's own commits also wake its readers directly.
+ * <p>Live readers are woken by commits on any node: each commit that changes a stream notifies what changed
+ * ({@link ChangeFeed}); this node's own commits also wake its readers directly. The same notifications tell the
+ * subscription leader about every node's changes ({@link #watch}).
  */
 public final class PostgresStore implements StreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
@@ -123,6 +125,30 @@ public final class PostgresStore implements StreamStore {
         LOG.info("storage ready: PostgreSQL {}", config);
     }
 
+    /**
+     * Sends every durable create, append and delete made by any node on this database to {@code listener} (on the
+     * change feed's thread, in commit order per stream), and calls {@code missed} when some may have been lost (the
+     * notification connection dropped): the listener should then re-read what it tracks.
+     */
+    public void watch(StreamListener listener, Runnable missed) {
+        feed.watch(new ChangeFeed.Watcher() {
+            @Override
+            public void changed(StreamChange c) {
+                switch (c.kind()) {
+                    case StreamChange.CREATED -> listener.created(c.path(), Offset.at(c.tail()));
+                    case StreamChange.ADVANCED -> listener.advanced(c.path(), Offset.at(c.tail()));
+                    case StreamChange.DELETED -> listener.deleted(c.path());
+                    default -> { } // readers only
+                }
+            }
+
+            @Override
+            public void missed() {
+                missed.run();
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- create
 
     @Override
@@ -148,6 +174,7 @@ public final class PostgresStore implements StreamStore {
         if (req.fork() == null) {
             CreatePlan plan = CreateRules.plain(PgTables.nextId(tx.c), now, req, body, options.limits(), totalBytes(tx));
             write(tx, plan, null, 0);
+            tx.changed(StreamChange.created(plan.meta().path(), plan.meta().tail()));
             return new CreateResult(true, info(plan.meta()));
         }
         StreamRow src = PgTables.load(tx.c, req.fork().sourcePath(), true);
@@ -163,6 +190,7 @@ public final class PostgresStore implements StreamStore {
                 options.limits(), totalBytes(tx));
         write(tx, plan, src.path(), src.depth() + 1);
         PgTables.addReference(tx.c, src, 1);
+        tx.changed(StreamChange.created(plan.meta().path(), plan.meta().tail()));
         return new CreateResult(true, info(plan.meta()));
     }
 
@@ -218,7 +246,7 @@ public final class PostgresStore implements StreamStore {
         if (w.record().length > 0) PgTables.insertRecord(tx.c, m, new NewRecord(w.recordOffset(), w.record()));
         if (w.producer() != null) PgTables.putProducer(tx.c, m, w.producerId(), w.producer());
         PgTables.updateAppended(tx.c, w.next(), Math.max(now, m.lastAccessMillis()));
-        tx.signal(m.path());
+        tx.changed(StreamChange.advanced(m.path(), w.next().tail()));
         return new AppendResult(Offset.at(w.next().tail()), w.next().closed(),
                 p == null ? -1 : p.epoch(), p == null ? -1 : p.seq(), false);
     }
@@ -240,7 +268,7 @@ public final class PostgresStore implements StreamStore {
     private static void remove(Tx tx, StreamRow s) throws SQLException {
         if (Deletion.isSoft(s.meta().refCount())) {
             PgTables.softDelete(tx.c, s);
-            tx.signal(s.path());
+            tx.changed(StreamChange.deleted(s.path()));
             return;
         }
         List<StreamRow> purged = new ArrayList<>();
@@ -252,11 +280,11 @@ public final class PostgresStore implements StreamStore {
         }
         for (StreamRow c : purged) {
             PgTables.drop(tx.c, c);
-            tx.signal(c.path());
+            tx.changed(StreamChange.deleted(c.path()));
         }
         if (survivor != null) {
             PgTables.addReference(tx.c, survivor, -1);
-            tx.signal(survivor.path());
+            tx.changed(StreamChange.touched(survivor.path()));
         }
     }
 
@@ -395,7 +423,7 @@ public final class PostgresStore implements StreamStore {
     /** One transaction's connection, and what to do once it commits. */
     private static final class Tx {
         final Connection c;
-        final List<String> signalled = new ArrayList<>(2);
+        final List<StreamChange> changes = new ArrayList<>(2);
         /** A refusal that follows a change which must stand (an expired stream removed on the way). */
         boolean commitBeforeFailing;
 
@@ -403,8 +431,8 @@ public final class PostgresStore implements StreamStore {
             this.c = c;
         }
 
-        void signal(String path) {
-            signalled.add(path);
+        void changed(StreamChange change) {
+            changes.add(change);
         }
     }
 
@@ -447,11 +475,11 @@ public final class PostgresStore implements StreamStore {
 
     /** Queues the notifications of {@code tx}'s changes; PostgreSQL sends them when it commits. */
     private void notifyChanges(Tx tx) throws SQLException {
-        for (String path : tx.signalled) ChangeFeed.notify(tx.c, channel, path);
+        for (StreamChange change : tx.changes) ChangeFeed.notify(tx.c, channel, change);
     }
 
     private void afterCommit(Tx tx) {
-        for (String path : tx.signalled) signals.fire(path);
+        for (StreamChange change : tx.changes) if (change.wakesReaders()) signals.fire(change.path());
     }
 
     private static void rollbackQuietly(Connection c) {
