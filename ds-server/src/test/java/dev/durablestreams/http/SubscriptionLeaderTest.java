@@ -192,6 +192,39 @@ class SubscriptionLeaderTest {
         }
     }
 
+    /**
+     * The leader's session dies under it (as when its host vanishes and PostgreSQL drops the connection): the lock is
+     * free, the other node takes over, and the old leader, which can no longer commit on that session, steps down
+     * and forwards like any follower.
+     */
+    @Test
+    void aLeaderWhoseSessionIsGoneStepsDownAndTheOtherNodeTakesOver() throws Exception {
+        startReceiver();
+        Node a = new Node();
+        await("node A leads", a.leader::leading);
+        Node b = new Node();
+        await("node B knows the leader", () -> b.leader.leaderUrl() != null);
+        assertThat(a.send("PUT", "__ds/subscriptions/s1", "{\"type\":\"webhook\",\"pattern\":\"events/*\","
+                + "\"webhook\":{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"}}")
+                .statusCode()).isEqualTo(201);
+
+        PgConfig c = new PgConfig(PostgresServer.url(), schema, 1);
+        try (java.sql.Connection conn = java.sql.DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+             java.sql.ResultSet rs = conn.createStatement().executeQuery("SELECT pg_terminate_backend(backend_pid) FROM "
+                     + schema + ".subscription_leader")) {
+            assertThat(rs.next() && rs.getBoolean(1)).as("the leader's session was terminated").isTrue();
+        }
+        await("node B leads", b.leader::leading);
+        await("node A follows B", () -> !a.leader.leading() && b.leader.leaderUrl().equals(a.leader.leaderUrl()));
+
+        // Everything still works through either node, as one server.
+        assertThat(a.send("PUT", "events/y", "[]").statusCode()).isEqualTo(201);
+        HttpResponse<String> append = a.send("POST", "events/y", "{\"n\":1}");
+        String tail = append.headers().firstValue("Stream-Next-Offset").orElseThrow();
+        assertThat(nextWakeTail("events/y")).isEqualTo(tail);
+        assertThat(a.send("GET", "__ds/subscriptions/s1", null).statusCode()).isEqualTo(200);
+    }
+
     private static boolean acked(Node n, String path, String offset) {
         try {
             JsonNode v = JSON.readTree(n.send("GET", "__ds/subscriptions/s1", null).body());

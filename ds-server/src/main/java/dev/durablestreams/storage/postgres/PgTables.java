@@ -82,6 +82,21 @@ final class PgTables {
         }
     }
 
+    /**
+     * Paths of every live stream, for the backfill of a new pattern subscription; spans streams like
+     * {@link #expiredPaths}, and runs only when such a subscription is created.
+     */
+    static List<String> livePaths(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT path FROM streams WHERE NOT soft_deleted")) {
+            st.setFetchSize(1_000);
+            List<String> paths = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) paths.add(rs.getString(1));
+            }
+            return paths;
+        }
+    }
+
     static long nextId(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT nextval('stream_ids')");
              ResultSet rs = st.executeQuery()) {

@@ -35,6 +35,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -412,6 +413,12 @@ public final class PostgresStore implements StreamStore {
             throw StreamError.notFound();
         }
         return s;
+    }
+
+    /** Blocks its caller (the subscription thread) for one query: the listing is synchronous by contract. */
+    @Override
+    public Collection<String> paths() {
+        return inTx(tx -> PgTables.livePaths(tx.c));
     }
 
     private static StreamInfo info(StreamMeta m) {

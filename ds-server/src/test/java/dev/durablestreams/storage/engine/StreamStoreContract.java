@@ -322,6 +322,18 @@ public abstract class StreamStoreContract {
 
     // ------------------------------------------------------------------ delete, forks
 
+    /** The listing for subscription backfill: live streams only (a soft-deleted source is gone for clients). */
+    @Test
+    void pathsListsTheLiveStreams() {
+        create("a", TEXT, "");
+        create("b/c", TEXT, "x");
+        create("gone", TEXT, "");
+        fork("f", "b/c", "");
+        await(store.delete("gone"));
+        await(store.delete("b/c")); // soft: the fork still reads through it
+        assertThat(store.paths()).containsExactlyInAnyOrder("a", "f");
+    }
+
     @Test
     void deleteThenRecreateGivesAFreshStream() {
         create("a", TEXT, "old");
