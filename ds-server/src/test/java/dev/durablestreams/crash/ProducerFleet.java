@@ -166,6 +166,13 @@ final class ProducerFleet implements AutoCloseable {
         return all;
     }
 
+    /** The longest time a refused attempt took to be answered, over all producers. */
+    long slowestRefusalMillis() {
+        long max = 0;
+        for (Producer p : producers.values()) max = Math.max(max, p.slowestRefusalNanos);
+        return TimeUnit.NANOSECONDS.toMillis(max);
+    }
+
     @Override
     public void close() throws InterruptedException {
         stopping = true;
@@ -185,6 +192,8 @@ final class ProducerFleet implements AutoCloseable {
         final AtomicLong retriedSeqs = new AtomicLong();
         /** Refused attempts by status (0: I/O error). */
         final Map<Integer, AtomicLong> refusals = new ConcurrentHashMap<>();
+        /** The longest time a refused attempt took to be answered. */
+        volatile long slowestRefusalNanos;
 
         Producer(String id, String stream) {
             this.id = id;
@@ -207,6 +216,7 @@ final class ProducerFleet implements AutoCloseable {
                         if (attempt > 2_000) throw new AssertionError(id + "/" + seq + " never acknowledged");
                         int status;
                         HttpResponse<String> r = null;
+                        long sent = System.nanoTime();
                         try {
                             r = client.append(baseOf.apply(id), stream, id, 0, seq, body);
                             status = r.statusCode();
@@ -223,6 +233,7 @@ final class ProducerFleet implements AutoCloseable {
                         if (status != 0 && !retried.contains(status)) {
                             throw new AssertionError(id + "/" + seq + ": " + status + " " + r.body());
                         }
+                        slowestRefusalNanos = Math.max(slowestRefusalNanos, System.nanoTime() - sent);
                         refusals.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
                         synchronized (lock) {
                             lock.notifyAll();
