@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,6 +46,18 @@ class PostgresCrossNodeCrashTest {
     ServerProcess nodeA;
     volatile ServerProcess nodeB;
     ProducerFleet fleet;
+    int portA;
+    int portB;
+    NginxProxy proxy;
+
+    /** The proxy first, over two ports picked now (outside the test's timeout: it may install nginx). */
+    @BeforeEach
+    void startProxy() throws IOException {
+        portA = freePort();
+        portB = freePort();
+        proxy = NginxProxy.start(dir.resolve("proxy"), portA, portB);
+        open.add(proxy);
+    }
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -62,12 +75,9 @@ class PostgresCrossNodeCrashTest {
         Payloads payloads = new Payloads(seed);
         String schema = "cross_node_crash_" + ProcessHandle.current().pid();
         String[] storage = {"--storage", PostgresServer.url(), "--pg-schema", schema, "--pg-pool-size", "4"};
-        nodeA = node("a", storage);
+        nodeA = node("a", withPort(portA, storage));
         open.add(nodeA);
-        int portB = freePort();
         nodeB = node("b", withPort(portB, storage));
-        NginxProxy proxy = NginxProxy.start(dir.resolve("proxy"), nodeA.port, portB);
-        open.add(proxy);
 
         // 502: the proxy's answer for a request to a node that died under it or does not listen (yet).
         fleet = new ProducerFleet(client, payloads, PRODUCERS, id -> proxy.base(), Set.of(502), false,
@@ -121,7 +131,7 @@ class PostgresCrossNodeCrashTest {
         return all.toArray(String[]::new);
     }
 
-    /** A port free now; node B is restarted on it, so the proxy's upstream stays the same. */
+    /** A port free now, for a node behind the proxy; node B is restarted on the same one. */
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.durablestreams.storage.postgres.PostgresServer;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,6 +39,12 @@ class PostgresRestartTest {
     ServerProcess nodeB;
     ProducerFleet fleet;
 
+    /** Outside the test's timeout: the first start on a fresh machine installs PostgreSQL. */
+    @BeforeEach
+    void startDatabase() {
+        pg = PostgresServer.startOwn();
+    }
+
     @AfterEach
     void cleanUp() throws Exception {
         if (fleet != null) fleet.close();
@@ -53,7 +58,6 @@ class PostgresRestartTest {
     void nodesAnswer503WhileTheDatabaseIsDownAndRecoverByThemselves() throws Exception {
         long seed = Long.getLong("crash.seed", System.nanoTime());
         System.out.println("PostgreSQL restart test: seed " + seed + " (replay with -Dcrash.seed=" + seed + ")");
-        pg = PostgresServer.startOwn();
         String[] storage = {"--storage", pg.connectionUrl(), "--pg-pool-size", "4"};
         nodeA = ServerProcess.startNode(ServerProcess.logFile("pg-restart-a"), storage);
         nodeB = ServerProcess.startNode(ServerProcess.logFile("pg-restart-b"), storage);
