@@ -13,6 +13,10 @@ cd "$root"
 
 echo "== build, JUnit tests, distribution tarball and its test (DistributionIT)"
 mvn -B -q verify
+# Surefire keeps test output in files (quiet on success); the crash tests' figures are worth seeing.
+echo "== crash test figures"
+grep -hE '^[A-Za-z0-9 -]*(crash|restart) test: ' ds-server/target/surefire-reports/*-output.txt | grep -v ': seed ' \
+  || { echo "no crash test figures in ds-server/target/surefire-reports"; exit 1; }
 
 echo "== fuzzing (Jazzer, 45 s per target; fails on any finding)"
 scripts/fuzz.sh 45

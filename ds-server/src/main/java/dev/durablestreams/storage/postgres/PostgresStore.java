@@ -13,6 +13,7 @@ import dev.durablestreams.storage.CommitSignal;
 import dev.durablestreams.storage.CreateRequest;
 import dev.durablestreams.storage.CreateResult;
 import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StorageHealth;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
@@ -72,6 +73,7 @@ public final class PostgresStore implements StreamStore {
     private final EngineOptions options;
     private final LongSupplier clock;
     private final Signals signals = new Signals();
+    private final StorageHealth health = new StorageHealth();
     private final String channel;
     private final ChangeFeed feed;
     private final ScheduledExecutorService sweeper;
@@ -457,6 +459,7 @@ public final class PostgresStore implements StreamStore {
                     T result = work.run(tx);
                     notifyChanges(tx);
                     c.commit();
+                    health.commitSucceeded();
                     afterCommit(tx);
                     return result;
                 } catch (StreamError e) {
@@ -467,6 +470,7 @@ public final class PostgresStore implements StreamStore {
                     } else {
                         c.rollback();
                     }
+                    health.commitSucceeded(); // the database answered: a refusal by the rules, not a fault
                     throw e;
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c);
@@ -475,6 +479,7 @@ public final class PostgresStore implements StreamStore {
             } catch (SQLException e) {
                 if (RETRY.contains(e.getSQLState()) && attempt < MAX_ATTEMPTS) continue;
                 LOG.warn("PostgreSQL statement failed ({}): {}", e.getSQLState(), e.getMessage());
+                health.commitFailed(Kind.UNAVAILABLE);
                 throw new StreamError(Kind.UNAVAILABLE, "storage unavailable");
             }
         }
@@ -495,6 +500,21 @@ public final class PostgresStore implements StreamStore {
         } catch (SQLException ignored) {
             // the connection is broken; the pool discards it
         }
+    }
+
+    /**
+     * Fails from a transaction that could not reach the database (or was not committed) until the next one that
+     * did: readiness reports such a node not ready while PostgreSQL is down.
+     */
+    @Override
+    public StorageHealth health() {
+        return health;
+    }
+
+    /** One empty transaction, so readiness notices that the database is back without waiting for client traffic. */
+    @Override
+    public CompletableFuture<Void> probeWrite() {
+        return async(() -> inTx(tx -> null));
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> op) {
