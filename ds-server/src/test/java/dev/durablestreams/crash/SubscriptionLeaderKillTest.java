@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.durablestreams.storage.postgres.PostgresServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,99 +32,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresServer.Start.class)
 class SubscriptionLeaderKillTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern SERVING = Pattern.compile("serving Durable Streams on http://127\\.0\\.0\\.1:(\\d+)/");
     private static final Pattern LEADS = Pattern.compile("this node is the subscription leader");
     private static final Pattern FOLLOWS = Pattern.compile("subscription leader is http");
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final BlockingQueue<JsonNode> webhooks = new LinkedBlockingQueue<>();
-    private final List<Node> nodes = new ArrayList<>();
+    private final List<ServerProcess> nodes = new ArrayList<>();
     private com.sun.net.httpserver.HttpServer receiver;
 
-    /** One {@code ds-server} process; its output is kept to wait on log lines, and copied to target/crash-logs. */
-    static final class Node {
-        final Process process;
-        final List<String> lines = new ArrayList<>();
-        final int port;
-
-        Node(String name, String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml",
-                    "-cp", System.getProperty("java.class.path"), "dev.durablestreams.cli.Main", "--port", "0"));
-            cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().remove("DS_LOG_LEVEL");
-            Path log = ServerProcess.logFile("subscription-leader-kill-" + name);
-            Files.createDirectories(log.getParent());
-            process = pb.start();
-            Thread pump = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                     var copy = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        copy.write(line + "\n");
-                        copy.flush();
-                        synchronized (lines) {
-                            lines.add(line);
-                            lines.notifyAll();
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // the process died
-                }
-            }, "node-output-" + name);
-            pump.setDaemon(true);
-            pump.start();
-            port = Integer.parseInt(await(SERVING).group(1));
-        }
-
-        /** The first output line matching {@code p}, waiting up to 60 s for it. */
-        Matcher await(Pattern p) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            int seen = 0;
-            synchronized (lines) {
-                while (true) {
-                    for (; seen < lines.size(); seen++) {
-                        Matcher m = p.matcher(lines.get(seen));
-                        if (m.find()) return m;
-                    }
-                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (left <= 0 || !process.isAlive()) {
-                        throw new AssertionError("no line /" + p + "/; output:\n"
-                                + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
-                    }
-                    try {
-                        lines.wait(left);
-                    } catch (InterruptedException e) {
-                        throw new AssertionError(e);
-                    }
-                }
-            }
-        }
-
-        String base() {
-            return "http://127.0.0.1:" + port + "/v1/stream/";
-        }
-
-        int kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL on Linux
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            return process.exitValue();
-        }
-    }
-
     @AfterEach
-    void stop() throws InterruptedException {
-        for (Node n : nodes) if (n.process.isAlive()) n.kill();
+    void stop() {
+        for (ServerProcess n : nodes) n.close();
         if (receiver != null) receiver.stop(0);
     }
 
-    private Node start(String name, String schema) throws IOException {
-        Node n = new Node(name, "--storage", PostgresServer.url(), "--pg-schema", schema, "--pg-pool-size", "4");
+    private ServerProcess start(String name, String schema) throws IOException {
+        ServerProcess n = ServerProcess.startNode(ServerProcess.logFile("subscription-leader-kill-" + name),
+                "--storage", PostgresServer.url(), "--pg-schema", schema, "--pg-pool-size", "4");
         nodes.add(n);
         return n;
     }
 
-    private HttpResponse<String> send(Node n, String method, String path, String body) throws Exception {
+    private Matcher await(ServerProcess n, Pattern p) {
+        return n.awaitLine(p, Duration.ofSeconds(60));
+    }
+
+    private HttpResponse<String> send(ServerProcess n, String method, String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(n.base() + path)).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
@@ -167,10 +96,10 @@ class SubscriptionLeaderKillTest {
         });
         receiver.start();
         String schema = "leader_kill_" + ProcessHandle.current().pid();
-        Node a = start("a", schema);
-        a.await(LEADS);
-        Node b = start("b", schema);
-        b.await(FOLLOWS);
+        ServerProcess a = start("a", schema);
+        await(a, LEADS);
+        ServerProcess b = start("b", schema);
+        await(b, FOLLOWS);
 
         HttpResponse<String> put = send(b, "PUT", "__ds/subscriptions/k", "{\"type\":\"webhook\",\"pattern\":\"events/*\","
                 + "\"webhook\":{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"}}");
@@ -180,7 +109,7 @@ class SubscriptionLeaderKillTest {
         awaitWake("events/k", tail1);
 
         assertThat(a.kill()).isEqualTo(137);
-        b.await(LEADS);
+        await(b, LEADS);
         String tail2 = send(b, "POST", "events/k", "{\"n\":2}").headers().firstValue("Stream-Next-Offset").orElseThrow();
         awaitWake("events/k", tail2);
         JsonNode view = JSON.readTree(send(b, "GET", "__ds/subscriptions/k", null).body());
