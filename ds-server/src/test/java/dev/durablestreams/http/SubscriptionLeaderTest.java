@@ -121,7 +121,7 @@ class SubscriptionLeaderTest {
      * Waits for a webhook reporting {@code tail} as the pending tail of {@code path}. Earlier wakes may come first:
      * delivery is at least once, and a new leader re-issues a wake whose outcome the old one had not stored.
      */
-    private void awaitWake(String path, String tail) throws InterruptedException {
+    private JsonNode awaitWake(String path, String tail) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         List<String> seen = new ArrayList<>();
         while (System.nanoTime() < deadline) {
@@ -129,7 +129,7 @@ class SubscriptionLeaderTest {
             if (w == null) continue;
             for (JsonNode s : w.path("streams")) {
                 if (s.path("path").asText().equals(path) && s.path("has_pending").asBoolean()) {
-                    if (s.path("tail_offset").asText().equals(tail)) return;
+                    if (s.path("tail_offset").asText().equals(tail)) return w;
                     seen.add(s.path("tail_offset").asText());
                 }
             }
@@ -158,7 +158,9 @@ class SubscriptionLeaderTest {
         HttpResponse<String> append = a.send("POST", "events/x", "{\"n\":1}");
         assertThat(append.statusCode()).isIn(200, 204);
         String tail1 = append.headers().firstValue("Stream-Next-Offset").orElseThrow();
-        awaitWake("events/x", tail1);
+        JsonNode wake = awaitWake("events/x", tail1);
+        // The callback URL is built on the stream root the client used (node B's), not the leader's address.
+        assertThat(wake.path("callback_url").asText()).isEqualTo(b.base + "__ds/subscriptions/s1/callback");
         await("the webhook's done acked the first append", () -> acked(b, "events/x", tail1));
 
         // The leader goes; B takes the lock, loads the stored state and delivers what is appended next.
@@ -228,6 +230,61 @@ class SubscriptionLeaderTest {
         String tail = append.headers().firstValue("Stream-Next-Offset").orElseThrow();
         awaitWake("events/y", tail);
         assertThat(a.send("GET", "__ds/subscriptions/s1", null).statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * While the lock's holder does not answer (here: a holder advertising a closed port), subscription requests get
+     * 503 with Retry-After, never a hang; a request already forwarded once is never forwarded again. Once the lock
+     * is free the node takes over and answers itself.
+     */
+    @Test
+    void anUnreachableLeaderMeans503UntilThisNodeTakesOver() throws Exception {
+        PgConfig config = new PgConfig(PostgresServer.url(), schema, 1);
+        PgLeaderLock elsewhere = new PgLeaderLock(config, System::currentTimeMillis);
+        assertThat(elsewhere.tryAcquire("http://127.0.0.1:1")).isNotNull();
+        Node b = new Node();
+        await("node B knows the leader", () -> "http://127.0.0.1:1".equals(b.leader.leaderUrl()));
+
+        HttpResponse<String> r = b.send("GET", "__ds/subscriptions/s1", null);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("SUBSCRIPTIONS_UNAVAILABLE");
+
+        elsewhere.close();
+        await("node B leads", b.leader::leading);
+        assertThat(b.send("GET", "__ds/subscriptions/s1", null).statusCode()).isEqualTo(404);
+    }
+
+    /** A forwarded request reaches the leader with the same route: stream paths with '/', spaces, '%' and non-ASCII. */
+    @Test
+    void forwardedRoutesKeepTheirStreamPathsExactly() throws Exception {
+        Node a = new Node();
+        await("node A leads", a.leader::leading);
+        Node b = new Node();
+        await("node B knows the leader", () -> b.leader.leaderUrl() != null);
+        String odd = "dir/a b%20c/ü";
+        String encoded = java.net.URLEncoder.encode(odd, StandardCharsets.UTF_8).replace("+", "%20");
+        assertThat(b.send("PUT", "__ds/subscriptions/e1", "{\"type\":\"pull-wake\",\"streams\":[\"plain\"],"
+                + "\"wake_stream\":\"wake\"}").statusCode()).isEqualTo(201);
+        assertThat(b.send("POST", "__ds/subscriptions/e1/streams", JSON.writeValueAsString(
+                java.util.Map.of("streams", List.of(odd)))).statusCode()).isEqualTo(204);
+        assertThat(paths(a, "e1")).containsExactlyInAnyOrder("plain", odd);
+        assertThat(b.send("DELETE", "__ds/subscriptions/e1/streams/" + encoded, null).statusCode()).isEqualTo(204);
+        assertThat(paths(a, "e1")).containsExactly("plain");
+
+        // A request another node already forwarded is never forwarded on: a follower answers 503 (no loop).
+        HttpRequest forwarded = HttpRequest.newBuilder(URI.create(b.base + "__ds/subscriptions/e1"))
+                .header("DS-Forwarded-Root", b.base).GET().build();
+        assertThat(http.send(forwarded, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+        assertThat(b.send("GET", "__ds/subscriptions/e1", null).statusCode()).isEqualTo(200);
+    }
+
+    private static List<String> paths(Node n, String id) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : JSON.readTree(n.send("GET", "__ds/subscriptions/" + id, null).body()).path("streams")) {
+            out.add(s.path("path").asText());
+        }
+        return out;
     }
 
     private static boolean acked(Node n, String path, String offset) {
