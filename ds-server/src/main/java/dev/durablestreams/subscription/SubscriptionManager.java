@@ -108,14 +108,16 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 secrets.forEach(commit::putSecret);
                 store.commit(commit);
             }
-            Map<String, Offset> tails = new HashMap<>(); // each linked stream's tail, read once
+            Set<String> linked = new java.util.HashSet<>();
+            c.links().values().forEach(m -> linked.addAll(m.keySet()));
+            Map<String, Offset> tails = streams.tails(linked); // every linked stream's tail at once
             c.subscriptions().forEach((id, record) -> {
                 Subscription s = Subscription.decode(id, record);
                 subs.put(id, s);
                 if (s.deleted) return;
                 watching = true;
                 c.links().getOrDefault(id, Map.of()).forEach((path, link) -> {
-                    Offset tail = tails.computeIfAbsent(path, this::tailOf);
+                    Offset tail = tails.getOrDefault(path, Offset.ZERO);
                     s.links.put(path, Subscription.Link.decode(link, tail));
                     s.refreshPending(path);
                 });
@@ -399,8 +401,9 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
      * client's own earlier append is never missed.
      */
     private void catchUp(Subscription s) {
+        Map<String, Offset> tails = streams.tails(s.links.keySet());
         for (Map.Entry<String, Subscription.Link> e : s.links.entrySet()) {
-            Offset tail = tailOf(e.getKey());
+            Offset tail = tails.getOrDefault(e.getKey(), Offset.ZERO);
             if (tail.isAfter(e.getValue().tail)) {
                 e.getValue().tail = tail;
                 s.refreshPending(e.getKey());

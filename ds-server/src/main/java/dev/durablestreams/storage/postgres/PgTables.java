@@ -97,6 +97,26 @@ final class PgTables {
         }
     }
 
+    /**
+     * Tails of the live (neither soft-deleted nor expired) streams among {@code paths}, in one statement: a
+     * subscription catching up reads all its links at once.
+     */
+    static java.util.Map<String, Long> tails(Connection c, java.util.Collection<String> paths, long nowMillis)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT path, tail FROM streams WHERE path = ANY(?)"
+                + " AND NOT soft_deleted AND (expires_at_ms < 0 OR expires_at_ms > ?)"
+                + " AND (ttl_seconds < 0 OR last_access_ms + ttl_seconds * 1000 > ?)")) {
+            st.setArray(1, c.createArrayOf("text", paths.toArray()));
+            st.setLong(2, nowMillis);
+            st.setLong(3, nowMillis);
+            java.util.Map<String, Long> out = new java.util.HashMap<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+            }
+            return out;
+        }
+    }
+
     static long nextId(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT nextval('stream_ids')");
              ResultSet rs = st.executeQuery()) {

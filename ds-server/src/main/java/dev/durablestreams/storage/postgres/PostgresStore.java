@@ -37,7 +37,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -421,6 +423,15 @@ public final class PostgresStore implements StreamStore {
     @Override
     public Collection<String> paths() {
         return inTx(tx -> PgTables.livePaths(tx.c));
+    }
+
+    /** One statement for all the paths, on the caller's thread (the subscription thread). */
+    @Override
+    public Map<String, Offset> tails(Collection<String> paths) {
+        if (paths.isEmpty()) return Map.of();
+        Map<String, Offset> out = new HashMap<>();
+        inTx(tx -> PgTables.tails(tx.c, paths, clock.getAsLong())).forEach((p, t) -> out.put(p, Offset.at(t)));
+        return out;
     }
 
     private static StreamInfo info(StreamMeta m) {
