@@ -343,6 +343,7 @@ public final class Main implements Callable<Integer> {
             leader = new SubscriptionLeader(new PgLeaderLock(new PgConfig(storage.url(), pgSchema, pgPoolSize),
                     System::currentTimeMillis), managers, signingKey, LEADER_POLL_MILLIS);
             pg.watch(leader, leader::resync);
+            metrics.bindSubscriptionLeader(leader::leading);
             server = new HttpServer(config, engine, new SubscriptionRouter(leader,
                     new SubscriptionForwarder(Duration.ofSeconds(30))), metrics, adminPort, access, tls);
             shutdown = new Shutdown(server, shutdownGrace, leader, engine, auth);

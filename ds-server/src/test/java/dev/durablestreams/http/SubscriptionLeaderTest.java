@@ -64,10 +64,11 @@ class SubscriptionLeaderTest {
                             new WebhookSender(urls, Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 16),
                             System::currentTimeMillis, () -> 0.5), null, 100);
             store.watch(leader, leader::resync);
+            ServerMetrics metrics = ServerMetrics.requestsOnly();
+            metrics.bindSubscriptionLeader(leader::leading);
             server = new HttpServer(new ServerConfig("127.0.0.1", 0, 1 << 20, 1 << 20, Duration.ofSeconds(1),
                     Duration.ofSeconds(10), Duration.ofSeconds(5)), store,
-                    new SubscriptionRouter(leader, new SubscriptionForwarder(Duration.ofSeconds(10))),
-                    ServerMetrics.requestsOnly(), -1);
+                    new SubscriptionRouter(leader, new SubscriptionForwarder(Duration.ofSeconds(10))), metrics, -1);
             int port = server.start();
             base = "http://127.0.0.1:" + port + "/v1/stream/";
             leader.start("http://127.0.0.1:" + port);
@@ -167,6 +168,9 @@ class SubscriptionLeaderTest {
         a.close();
         nodes.remove(a);
         await("node B leads", b.leader::leading);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(b.base.replace("/v1/stream/", "/metrics"))).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("(?m)^ds_subscriptions_leader 1\\.0$");
         HttpResponse<String> append2 = b.send("POST", "events/x", "{\"n\":2}");
         String tail2 = append2.headers().firstValue("Stream-Next-Offset").orElseThrow();
         awaitWake("events/x", tail2);
