@@ -266,6 +266,9 @@ public final class Main implements Callable<Integer> {
         if (maxForkDepth < 0) throw invalid("--max-fork-depth", "must not be negative");
         if (pgPoolSize < 1) throw invalid("--pg-pool-size", "must be at least 1");
         if (!pgSchema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) throw invalid("--pg-schema", "must be a plain SQL identifier");
+        if (!advertiseUrl.equals(ADVERTISE_AUTO) && !isHttpUrl(advertiseUrl)) {
+            throw invalid("--advertise-url", "must be auto or an http:// or https:// URL with a host");
+        }
         if (maxConnections < 0) throw invalid("--max-connections", "must be 0 (derived) or more");
         if (sseChunk < 1024 || sseChunk > 256L << 20) throw invalid("--sse-chunk", "must be between 1KiB and 256MiB");
         if (maxPendingOutput < 0) throw invalid("--max-pending-output", "must be 0 (unlimited) or more");
@@ -366,6 +369,17 @@ public final class Main implements Callable<Integer> {
 
     /** How often a node tries the subscription leader lock (the longest a takeover waits once it is free). */
     static final long LEADER_POLL_MILLIS = 500;
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            java.net.URI u = new java.net.URI(url);
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+                    && (u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))
+                    && u.getRawQuery() == null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
 
     /** The URL other nodes reach this one at: {@code --advertise-url}, or derived from the bind address. */
     String advertised(int boundPort, boolean https) {

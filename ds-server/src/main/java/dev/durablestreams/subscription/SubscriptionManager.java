@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -108,7 +109,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 secrets.forEach(commit::putSecret);
                 store.commit(commit);
             }
-            Set<String> linked = new java.util.HashSet<>();
+            Set<String> linked = new HashSet<>();
             c.links().values().forEach(m -> linked.addAll(m.keySet()));
             Map<String, Offset> tails = streams.tails(linked); // every linked stream's tail at once
             c.subscriptions().forEach((id, record) -> {
@@ -386,11 +387,13 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
      */
     public CompletableFuture<Void> resync() {
         return on(() -> {
-            for (Subscription s : subs.values()) {
-                if (s.deleted) continue;
-                catchUp(s);
-                maybeWake(s);
-            }
+            guarded(() -> {
+                for (Subscription s : subs.values()) {
+                    if (s.deleted) continue;
+                    catchUp(s);
+                    maybeWake(s);
+                }
+            });
             return null;
         });
     }
