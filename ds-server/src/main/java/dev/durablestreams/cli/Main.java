@@ -361,7 +361,11 @@ public final class Main implements Callable<Integer> {
         }
         shutdown.install();
         int boundPort = server.start();
-        if (leader != null) leader.start(advertised(boundPort, tls != null));
+        if (leader != null) {
+            String url = advertised(boundPort, tls != null);
+            LOG.info("subscriptions: competing for the lead; other nodes reach this one at {}", url);
+            leader.start(url);
+        }
         shutdown.awaitRequest();
         shutdown.run();
         return 0;
@@ -369,6 +373,22 @@ public final class Main implements Callable<Integer> {
 
     /** How often a node tries the subscription leader lock (the longest a takeover waits once it is free). */
     static final long LEADER_POLL_MILLIS = 500;
+
+    /**
+     * An address other hosts can reach this one at, for a wildcard {@code --host}: the first IPv4 address of an
+     * interface that is up and not loopback (the host name may resolve to a loopback address such as 127.0.1.1).
+     */
+    private static String reachableAddress() throws java.io.IOException {
+        for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!ni.isUp() || ni.isLoopback()) continue;
+            for (InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                    return a.getHostAddress();
+                }
+            }
+        }
+        return InetAddress.getLocalHost().getHostAddress();
+    }
 
     private static boolean isHttpUrl(String url) {
         try {
@@ -386,7 +406,7 @@ public final class Main implements Callable<Integer> {
         if (!advertiseUrl.equals(ADVERTISE_AUTO)) return advertiseUrl;
         String h = host;
         try {
-            if (InetAddress.getByName(host).isAnyLocalAddress()) h = InetAddress.getLocalHost().getHostAddress();
+            if (InetAddress.getByName(host).isAnyLocalAddress()) h = reachableAddress();
         } catch (java.io.IOException e) {
             LOG.warn("cannot resolve --host {} for the advertised URL: {}", host, e.getMessage());
         }
