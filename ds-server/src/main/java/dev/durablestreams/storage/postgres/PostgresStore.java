@@ -13,9 +13,11 @@ import dev.durablestreams.storage.CommitSignal;
 import dev.durablestreams.storage.CreateRequest;
 import dev.durablestreams.storage.CreateResult;
 import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StorageHealth;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
+import dev.durablestreams.storage.StreamListener;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.LogChunk;
@@ -34,7 +36,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,7 +48,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * closed flag together), so concurrent appends to one stream serialize on its row and appends to different streams
  * never contend. Statements run on a bounded worker pool, never on the caller's thread.
  *
- * <p>Live readers are woken by commits on any node: each commit that changes a stream notifies its path
- * ({@link ChangeFeed}); this node's own commits also wake its readers directly.
+ * <p>Live readers are woken by commits on any node: each commit that changes a stream notifies what changed
+ * ({@link ChangeFeed}); this node's own commits also wake its readers directly. The same notifications tell the
+ * subscription leader about every node's changes ({@link #watch}).
  */
 public final class PostgresStore implements StreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
@@ -70,6 +75,7 @@ public final class PostgresStore implements StreamStore {
     private final EngineOptions options;
     private final LongSupplier clock;
     private final Signals signals = new Signals();
+    private final StorageHealth health = new StorageHealth();
     private final String channel;
     private final ChangeFeed feed;
     private final ScheduledExecutorService sweeper;
@@ -89,9 +95,7 @@ public final class PostgresStore implements StreamStore {
         this.clock = clock;
         // Migrations run on their own connection before the pool exists: Flyway sets and restores search_path on the
         // connection it uses, and no pooled connection may keep a search_path from before the schema existed.
-        Flyway.configure().dataSource(config.jdbcUrl(), config.user(), config.password())
-                .schemas(config.schema()).defaultSchema(config.schema())
-                .createSchemas(true).locations("classpath:db/migration/postgresql").load().migrate();
+        Migrations.migrate(config);
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.jdbcUrl());
         hc.setUsername(config.user());
@@ -126,6 +130,30 @@ public final class PostgresStore implements StreamStore {
         LOG.info("storage ready: PostgreSQL {}", config);
     }
 
+    /**
+     * Sends every durable create, append and delete made by any node on this database to {@code listener} (on the
+     * change feed's thread, in commit order per stream), and calls {@code missed} when some may have been lost (the
+     * notification connection dropped): the listener should then re-read what it tracks.
+     */
+    public void watch(StreamListener listener, Runnable missed) {
+        feed.watch(new ChangeFeed.Watcher() {
+            @Override
+            public void changed(StreamChange c) {
+                switch (c.kind()) {
+                    case StreamChange.CREATED -> listener.created(c.path(), Offset.at(c.tail()));
+                    case StreamChange.ADVANCED -> listener.advanced(c.path(), Offset.at(c.tail()));
+                    case StreamChange.DELETED -> listener.deleted(c.path());
+                    default -> { } // readers only
+                }
+            }
+
+            @Override
+            public void missed() {
+                missed.run();
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- create
 
     @Override
@@ -151,6 +179,7 @@ public final class PostgresStore implements StreamStore {
         if (req.fork() == null) {
             CreatePlan plan = CreateRules.plain(PgTables.nextId(tx.c), now, req, body, options.limits(), totalBytes(tx));
             write(tx, plan, null, 0);
+            tx.changed(StreamChange.created(plan.meta().path(), plan.meta().tail()));
             return new CreateResult(true, info(plan.meta()));
         }
         StreamRow src = PgTables.load(tx.c, req.fork().sourcePath(), true);
@@ -166,6 +195,7 @@ public final class PostgresStore implements StreamStore {
                 options.limits(), totalBytes(tx));
         write(tx, plan, src.path(), src.depth() + 1);
         PgTables.addReference(tx.c, src, 1);
+        tx.changed(StreamChange.created(plan.meta().path(), plan.meta().tail()));
         return new CreateResult(true, info(plan.meta()));
     }
 
@@ -221,7 +251,7 @@ public final class PostgresStore implements StreamStore {
         if (w.record().length > 0) PgTables.insertRecord(tx.c, m, new NewRecord(w.recordOffset(), w.record()));
         if (w.producer() != null) PgTables.putProducer(tx.c, m, w.producerId(), w.producer());
         PgTables.updateAppended(tx.c, w.next(), Math.max(now, m.lastAccessMillis()));
-        tx.signal(m.path());
+        tx.changed(StreamChange.advanced(m.path(), w.next().tail()));
         return new AppendResult(Offset.at(w.next().tail()), w.next().closed(),
                 p == null ? -1 : p.epoch(), p == null ? -1 : p.seq(), false);
     }
@@ -243,7 +273,7 @@ public final class PostgresStore implements StreamStore {
     private static void remove(Tx tx, StreamRow s) throws SQLException {
         if (Deletion.isSoft(s.meta().refCount())) {
             PgTables.softDelete(tx.c, s);
-            tx.signal(s.path());
+            tx.changed(StreamChange.deleted(s.path()));
             return;
         }
         List<StreamRow> purged = new ArrayList<>();
@@ -255,11 +285,11 @@ public final class PostgresStore implements StreamStore {
         }
         for (StreamRow c : purged) {
             PgTables.drop(tx.c, c);
-            tx.signal(c.path());
+            tx.changed(StreamChange.deleted(c.path()));
         }
         if (survivor != null) {
             PgTables.addReference(tx.c, survivor, -1);
-            tx.signal(survivor.path());
+            tx.changed(StreamChange.touched(survivor.path()));
         }
     }
 
@@ -389,6 +419,21 @@ public final class PostgresStore implements StreamStore {
         return s;
     }
 
+    /** Blocks its caller (the subscription thread) for one query: the listing is synchronous by contract. */
+    @Override
+    public Collection<String> paths() {
+        return inTx(tx -> PgTables.livePaths(tx.c));
+    }
+
+    /** One statement for all the paths, on the caller's thread (the subscription thread). */
+    @Override
+    public Map<String, Offset> tails(Collection<String> paths) {
+        if (paths.isEmpty()) return Map.of();
+        Map<String, Offset> out = new HashMap<>();
+        inTx(tx -> PgTables.tails(tx.c, paths, clock.getAsLong())).forEach((p, t) -> out.put(p, Offset.at(t)));
+        return out;
+    }
+
     private static StreamInfo info(StreamMeta m) {
         return new StreamInfo(m.path(), m.contentType(), Offset.at(m.tail()), m.closed(), m.ttl(), m.expiresAt());
     }
@@ -398,7 +443,7 @@ public final class PostgresStore implements StreamStore {
     /** One transaction's connection, and what to do once it commits. */
     private static final class Tx {
         final Connection c;
-        final List<String> signalled = new ArrayList<>(2);
+        final List<StreamChange> changes = new ArrayList<>(2);
         /** A refusal that follows a change which must stand (an expired stream removed on the way). */
         boolean commitBeforeFailing;
 
@@ -406,8 +451,8 @@ public final class PostgresStore implements StreamStore {
             this.c = c;
         }
 
-        void signal(String path) {
-            signalled.add(path);
+        void changed(StreamChange change) {
+            changes.add(change);
         }
     }
 
@@ -425,6 +470,7 @@ public final class PostgresStore implements StreamStore {
                     T result = work.run(tx);
                     notifyChanges(tx);
                     c.commit();
+                    health.commitSucceeded();
                     afterCommit(tx);
                     return result;
                 } catch (StreamError e) {
@@ -435,6 +481,7 @@ public final class PostgresStore implements StreamStore {
                     } else {
                         c.rollback();
                     }
+                    health.commitSucceeded(); // the database answered: a refusal by the rules, not a fault
                     throw e;
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c);
@@ -443,6 +490,7 @@ public final class PostgresStore implements StreamStore {
             } catch (SQLException e) {
                 if (RETRY.contains(e.getSQLState()) && attempt < MAX_ATTEMPTS) continue;
                 LOG.warn("PostgreSQL statement failed ({}): {}", e.getSQLState(), e.getMessage());
+                health.commitFailed(Kind.UNAVAILABLE);
                 throw new StreamError(Kind.UNAVAILABLE, "storage unavailable");
             }
         }
@@ -450,11 +498,11 @@ public final class PostgresStore implements StreamStore {
 
     /** Queues the notifications of {@code tx}'s changes; PostgreSQL sends them when it commits. */
     private void notifyChanges(Tx tx) throws SQLException {
-        for (String path : tx.signalled) ChangeFeed.notify(tx.c, channel, path);
+        for (StreamChange change : tx.changes) ChangeFeed.notify(tx.c, channel, change);
     }
 
     private void afterCommit(Tx tx) {
-        for (String path : tx.signalled) signals.fire(path);
+        for (StreamChange change : tx.changes) if (change.wakesReaders()) signals.fire(change.path());
     }
 
     private static void rollbackQuietly(Connection c) {
@@ -463,6 +511,21 @@ public final class PostgresStore implements StreamStore {
         } catch (SQLException ignored) {
             // the connection is broken; the pool discards it
         }
+    }
+
+    /**
+     * Fails from a transaction that could not reach the database (or was not committed) until the next one that
+     * did: readiness reports such a node not ready while PostgreSQL is down.
+     */
+    @Override
+    public StorageHealth health() {
+        return health;
+    }
+
+    /** One empty transaction, so readiness notices that the database is back without waiting for client traffic. */
+    @Override
+    public CompletableFuture<Void> probeWrite() {
+        return async(() -> inTx(tx -> null));
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> op) {
