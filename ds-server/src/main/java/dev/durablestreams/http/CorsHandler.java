@@ -27,8 +27,17 @@ final class CorsHandler extends ChannelDuplexHandler {
             + "Content-Encoding, Vary, Producer-Epoch, Producer-Seq, Producer-Expected-Seq, Producer-Received-Seq, "
             + "WWW-Authenticate, Retry-After";
 
-    private static final AsciiString STAR = AsciiString.cached("*");
     private static final AsciiString EXPOSE_HEADERS_VALUE = AsciiString.cached(EXPOSE_HEADERS);
+    /** The answer for any origin, on every response but a preflight's. */
+    private static final ConstantHeaders ANY_ORIGIN = new ConstantHeaders(
+            HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*",
+            HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
+    private static final ConstantHeaders ANY_ORIGIN_PREFLIGHT = new ConstantHeaders(
+            HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*",
+            HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS,
+            HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS,
+            HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS,
+            HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
 
     /** A request awaiting its response: its Origin and whether it is a preflight. */
     private record Pending(String origin, boolean preflight) {}
@@ -59,14 +68,19 @@ final class CorsHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpResponse response && response.status().code() >= 200) {
             Pending p = pending.poll();
             HttpHeaders h = response.headers();
-            String allow = policy.allowsAny() ? null : policy.allowOrigin(p == null ? null : p.origin());
-            if (policy.allowsAny() || allow != null) {
-                h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, policy.allowsAny() ? STAR : allow);
-                h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS_VALUE);
-                if (p != null && p.preflight()) {
-                    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
-                    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
-                    h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+            boolean preflight = p != null && p.preflight();
+            if (policy.allowsAny()) {
+                (preflight ? ANY_ORIGIN_PREFLIGHT : ANY_ORIGIN).setOn(h);
+            } else {
+                String allow = policy.allowOrigin(p == null ? null : p.origin());
+                if (allow != null) {
+                    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allow);
+                    h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS_VALUE);
+                    if (preflight) {
+                        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
+                        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
+                        h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+                    }
                 }
             }
             if (!policy.allowsAny()) Responses.addVary(h, "Origin");

@@ -4,9 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.util.AsciiString;
 
 /**
  * Adds the browser-security headers every response carries (spec section 12), errors, 304s and SSE included, so
@@ -16,17 +14,14 @@ import io.netty.util.AsciiString;
 final class ProtocolHeadersHandler extends ChannelOutboundHandlerAdapter {
     static final ProtocolHeadersHandler INSTANCE = new ProtocolHeadersHandler();
 
-    private static final AsciiString NOSNIFF_NAME = AsciiString.cached("X-Content-Type-Options");
-    private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
-    private static final AsciiString CORP_NAME = AsciiString.cached("Cross-Origin-Resource-Policy");
-    private static final AsciiString CROSS_ORIGIN = AsciiString.cached("cross-origin");
+    private static final ConstantHeaders SECURITY = new ConstantHeaders(
+            "X-Content-Type-Options", "nosniff",
+            "Cross-Origin-Resource-Policy", "cross-origin");
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse response) {
-            HttpHeaders h = response.headers();
-            h.set(NOSNIFF_NAME, NOSNIFF);
-            h.set(CORP_NAME, CROSS_ORIGIN);
+            SECURITY.setOn(response.headers());
         }
         ctx.write(msg, promise);
     }

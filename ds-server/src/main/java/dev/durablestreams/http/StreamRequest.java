@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -79,10 +80,12 @@ final class StreamRequest {
      * parties on the way read different values, so a repeat is refused.
      */
     String header(CharSequence name) {
-        List<String> values = http.headers().getAll(name);
-        if (values.isEmpty()) return null;
-        if (values.size() > 1) throw ProtocolException.badRequest("header " + name + " is repeated");
-        return values.get(0);
+        // An iterator rather than getAll: no list for the single value (or none) nearly every header has.
+        Iterator<String> values = http.headers().valueStringIterator(name);
+        if (!values.hasNext()) return null;
+        String first = values.next();
+        if (values.hasNext()) throw ProtocolException.badRequest("header " + name + " is repeated");
+        return first;
     }
 
     /** Content-Type as sent; an empty value counts as absent. */
