@@ -16,10 +16,12 @@ record RecentRecords(long start, long[] offsets, byte[][] records) {
     static final int MAX_RECORDS = 8;
     static final int MAX_RECORD_BYTES = 16 * 1024;
     static final int MAX_WINDOW_BYTES = 32 * 1024;
+    private static final long[] NO_OFFSETS = new long[0];
+    private static final byte[][] NO_RECORDS = new byte[0][];
 
     /** Holds nothing; covers only offsets from {@code tail} on. */
     static RecentRecords emptyAt(long tail) {
-        return new RecentRecords(tail, new long[0], new byte[0][]);
+        return new RecentRecords(tail, NO_OFFSETS, NO_RECORDS); // once per commit without live readers: no arrays
     }
 
     long end() {
