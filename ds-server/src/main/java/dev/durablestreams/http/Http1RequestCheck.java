@@ -41,10 +41,18 @@ final class Http1RequestCheck {
     static boolean isValidHost(String host) {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "-._~!$&'()*+,;=%:[]".indexOf(c) >= 0;
-            if (!ok) return false;
+            if (c >= 128 || !HOST_CHARS[c]) return false;
         }
         return true;
+    }
+
+    /** The characters of a Host value, by ASCII code (checked on every request). */
+    private static final boolean[] HOST_CHARS = new boolean[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) HOST_CHARS[c] = true;
+        for (char c = 'a'; c <= 'z'; c++) HOST_CHARS[c] = true;
+        for (char c = 'A'; c <= 'Z'; c++) HOST_CHARS[c] = true;
+        for (char c : "-._~!$&'()*+,;=%:[]".toCharArray()) HOST_CHARS[c] = true;
     }
 }
