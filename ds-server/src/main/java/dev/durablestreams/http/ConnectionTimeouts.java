@@ -38,6 +38,8 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
     private final long headNanos;
     private final long bodyNanos;
     private final ConnectionLimits stats;
+    /** Each phase's timeout by ordinal (0: none), looked up on every request. */
+    private final long[] timeouts = new long[Phase.values().length];
     /** The shortest enabled timeout: how far ahead the timer is ever armed. */
     private final long armNanos;
 
@@ -60,6 +62,9 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
         long shortest = Long.MAX_VALUE;
         for (long t : new long[] {idleNanos, headNanos, bodyNanos}) if (t > 0) shortest = Math.min(shortest, t);
         this.armNanos = shortest;
+        timeouts[Phase.IDLE.ordinal()] = idleNanos;
+        timeouts[Phase.HEAD.ordinal()] = headNanos;
+        timeouts[Phase.BODY.ordinal()] = bodyNanos; // BUSY: 0, none
     }
 
     /** The handler that goes right before the codec and notes that bytes arrived. */
@@ -163,12 +168,7 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
     }
 
     private long timeoutOf(Phase p) {
-        return switch (p) {
-            case IDLE -> idleNanos;
-            case HEAD -> headNanos;
-            case BODY -> bodyNanos;
-            case BUSY -> 0;
-        };
+        return timeouts[p.ordinal()];
     }
 
     private void schedule(ChannelHandlerContext ctx, long at) {
