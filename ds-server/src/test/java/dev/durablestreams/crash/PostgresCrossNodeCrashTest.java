@@ -79,8 +79,10 @@ class PostgresCrossNodeCrashTest {
         open.add(nodeA);
         nodeB = node("b", withPort(portB, storage));
 
-        // 502: the proxy's answer for a request to a node that died under it or does not listen (yet).
-        fleet = new ProducerFleet(client, payloads, PRODUCERS, id -> proxy.base(), Set.of(502), false,
+        // 502: the proxy's answer for a request to a node that died under it or does not listen (yet). An I/O error
+        // (a connection to the proxy that ends without a response) is an unknown outcome too: the producer sends the
+        // same seq again, which is what idempotent producers are for.
+        fleet = new ProducerFleet(client, payloads, PRODUCERS, id -> proxy.base(), Set.of(502), true,
                 Duration.ofMillis(10));
         for (String stream : fleet.streams()) client.create(proxy.base(), stream);
         fleet.start();
