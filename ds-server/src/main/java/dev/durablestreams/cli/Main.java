@@ -303,8 +303,9 @@ public final class Main implements Callable<Integer> {
                 yield new StreamEngine(log, limits);
             }
         };
-        // PostgreSQL nodes keep no stream count of their own: ds.streams reads -1 there.
-        metrics.bindStorage(engine instanceof StreamEngine e ? e::streamCount : () -> -1, engine.health());
+        // On PostgreSQL ds.streams counts the streams of the whole database (every node's), recounted every few seconds.
+        metrics.bindStorage(engine instanceof StreamEngine e ? e::streamCount
+                : engine instanceof PostgresStore p ? p::streamCount : () -> -1, engine.health());
         // Subscription state is kept per node on PostgreSQL for now (it has no PostgreSQL store yet).
         SubscriptionStore subscriptionStore = storage.backend().equals("rocksdb")
                 ? RocksSubscriptionStore.open(dataDir.resolve("subscriptions")) : new MemorySubscriptionStore();

@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.durablestreams.protocol.MediaType;
 import dev.durablestreams.protocol.Offset;
-import dev.durablestreams.protocol.Producer;
 import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.AppendRequest;
@@ -13,6 +12,7 @@ import dev.durablestreams.storage.CommitSignal;
 import dev.durablestreams.storage.CreateRequest;
 import dev.durablestreams.storage.CreateResult;
 import dev.durablestreams.storage.ReadResult;
+import dev.durablestreams.storage.StorageHealth;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
@@ -20,8 +20,6 @@ import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.LogChunk;
 import dev.durablestreams.storage.rules.AppendBody;
-import dev.durablestreams.storage.rules.AppendDecision;
-import dev.durablestreams.storage.rules.AppendRules;
 import dev.durablestreams.storage.rules.CreatePlan;
 import dev.durablestreams.storage.rules.CreateRules;
 import dev.durablestreams.storage.rules.Deletion;
@@ -33,6 +31,8 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +64,9 @@ public final class PostgresStore implements StreamStore {
     private static final int MAX_ATTEMPTS = 5;
     private static final long SWEEP_MILLIS = 1_000;
     private static final int SWEEP_BATCH = 100;
+    private static final int MAX_TYPE_HINTS = 100_000;
+    /** SQLSTATE disk_full. */
+    private static final String DISK_FULL = "53100";
 
     private final HikariDataSource pool;
     private final ExecutorService workers;
@@ -73,6 +76,14 @@ public final class PostgresStore implements StreamStore {
     private final String channel;
     private final ChangeFeed feed;
     private final ScheduledExecutorService sweeper;
+    private final StorageHealth health = new StorageHealth();
+    private final GroupCommit commits;
+    /**
+     * Content types of recently appended streams, by path: appends validate their body before joining a batch
+     * without asking the database each time. Only a hint; the batch re-validates when the stream's type differs.
+     */
+    private final ConcurrentHashMap<String, String> typeHints = new ConcurrentHashMap<>();
+    private final StreamCount streamCount;
 
     /** Connects, creates or migrates the schema, and opens the store. */
     public static PostgresStore open(PgConfig config, EngineOptions options) {
@@ -96,7 +107,7 @@ public final class PostgresStore implements StreamStore {
         hc.setJdbcUrl(config.jdbcUrl());
         hc.setUsername(config.user());
         hc.setPassword(config.password());
-        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMaximumPoolSize(config.poolSize() + 1); // the workers' connections and the group commit's
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
         // search_path is a startup parameter of every pooled connection, not a later SET that could be undone.
@@ -123,6 +134,8 @@ public final class PostgresStore implements StreamStore {
         if (sweepMillis > 0) {
             sweeper.scheduleWithFixedDelay(this::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         }
+        this.commits = new GroupCommit(pool, options, clock, health, signals, channel, this::hint);
+        this.streamCount = new StreamCount(() -> inTx(tx -> PgTables.streamCount(tx.c)), workers);
         LOG.info("storage ready: PostgreSQL {}", config);
     }
 
@@ -192,38 +205,22 @@ public final class PostgresStore implements StreamStore {
 
     // ---------------------------------------------------------------- append and close
 
+    /** Validates the body on a worker, then joins the next group commit ({@link GroupCommit}). */
     @Override
     public CompletableFuture<AppendResult> append(AppendRequest req) {
         return async(() -> {
-            // Validate the body before the row is locked (bodies may be large); re-checked below if the stream changed.
-            String type = inTx(tx -> PgTables.contentType(tx.c, req.path()));
-            AppendBody body = AppendBody.parse(type != null && MediaType.isJson(type), req);
-            return inTx(tx -> doAppend(tx, req, body));
-        });
+            String type = typeHints.get(req.path());
+            if (type == null) {
+                type = inTx(tx -> PgTables.contentType(tx.c, req.path()));
+                if (type != null) hint(req.path(), type);
+            }
+            return AppendBody.parse(type != null && MediaType.isJson(type), req);
+        }).thenCompose(body -> commits.submit(req, body));
     }
 
-    private AppendResult doAppend(Tx tx, AppendRequest req, AppendBody parsed) throws SQLException {
-        long now = clock.getAsLong();
-        StreamRow s = lookup(tx, req.path(), now, true);
-        StreamMeta m = s.meta();
-        AppendBody body = parsed;
-        if (m.json() != (parsed.messages() >= 0 || parsed.error() != null) && !req.closeOnly()) {
-            body = AppendBody.parse(m.json(), req); // the path was re-created with another type meanwhile
-        }
-        Producer p = req.producer();
-        AppendDecision decision = AppendRules.decide(m, p == null ? null : PgTables.producer(tx.c, s, p.id()), req,
-                body, options.limits(), totalBytes(tx));
-        if (decision instanceof AppendDecision.Answer a) {
-            if (m.ttl() != null) PgTables.touch(tx.c, s, now);
-            return new AppendResult(Offset.at(m.tail()), m.closed(), a.epoch(), a.seq(), a.duplicate());
-        }
-        AppendDecision.Write w = (AppendDecision.Write) decision;
-        if (w.record().length > 0) PgTables.insertRecord(tx.c, m, new NewRecord(w.recordOffset(), w.record()));
-        if (w.producer() != null) PgTables.putProducer(tx.c, m, w.producerId(), w.producer());
-        PgTables.updateAppended(tx.c, w.next(), Math.max(now, m.lastAccessMillis()));
-        tx.signal(m.path());
-        return new AppendResult(Offset.at(w.next().tail()), w.next().closed(),
-                p == null ? -1 : p.epoch(), p == null ? -1 : p.seq(), false);
+    private void hint(String path, String contentType) {
+        if (typeHints.size() >= MAX_TYPE_HINTS) typeHints.clear(); // a bound, not a cache policy: misses cost a query
+        typeHints.put(path, contentType);
     }
 
     // ---------------------------------------------------------------- delete and expiry
@@ -240,7 +237,7 @@ public final class PostgresStore implements StreamStore {
      * Deletes {@code s} (its row locked): a soft delete while forks read through it, else a purge that releases its
      * source and cascades up the chain, locking each ancestor it changes (child before source, as creates do).
      */
-    private static void remove(Tx tx, StreamRow s) throws SQLException {
+    static void remove(Tx tx, StreamRow s) throws SQLException {
         if (Deletion.isSoft(s.meta().refCount())) {
             PgTables.softDelete(tx.c, s);
             tx.signal(s.path());
@@ -396,7 +393,7 @@ public final class PostgresStore implements StreamStore {
     // ---------------------------------------------------------------- transactions
 
     /** One transaction's connection, and what to do once it commits. */
-    private static final class Tx {
+    static final class Tx {
         final Connection c;
         final List<String> signalled = new ArrayList<>(2);
         /** A refusal that follows a change which must stand (an expired stream removed on the way). */
@@ -416,7 +413,10 @@ public final class PostgresStore implements StreamStore {
         T run(Tx tx) throws SQLException;
     }
 
-    /** Runs {@code work} in one transaction, again on a transient conflict; live readers are woken after commit. */
+    /**
+     * Runs {@code work} in one transaction, again on a transient conflict; live readers are woken after commit. The
+     * outcome marks {@link #health()}: any transaction that reaches the database shows it accepts work.
+     */
     private <T> T inTx(Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
@@ -425,6 +425,7 @@ public final class PostgresStore implements StreamStore {
                     T result = work.run(tx);
                     notifyChanges(tx);
                     c.commit();
+                    health.commitSucceeded();
                     afterCommit(tx);
                     return result;
                 } catch (StreamError e) {
@@ -435,6 +436,7 @@ public final class PostgresStore implements StreamStore {
                     } else {
                         c.rollback();
                     }
+                    health.commitSucceeded();
                     throw e;
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c);
@@ -443,14 +445,23 @@ public final class PostgresStore implements StreamStore {
             } catch (SQLException e) {
                 if (RETRY.contains(e.getSQLState()) && attempt < MAX_ATTEMPTS) continue;
                 LOG.warn("PostgreSQL statement failed ({}): {}", e.getSQLState(), e.getMessage());
-                throw new StreamError(Kind.UNAVAILABLE, "storage unavailable");
+                StreamError err = unavailable(e);
+                health.commitFailed(err.kind());
+                throw err;
             }
         }
     }
 
+    /** The answer to a failed statement: 507 when the database is out of disk, else 503. */
+    static StreamError unavailable(SQLException e) {
+        return DISK_FULL.equals(e.getSQLState())
+                ? new StreamError(Kind.INSUFFICIENT_STORAGE, "storage is full")
+                : new StreamError(Kind.UNAVAILABLE, "storage unavailable");
+    }
+
     /** Queues the notifications of {@code tx}'s changes; PostgreSQL sends them when it commits. */
     private void notifyChanges(Tx tx) throws SQLException {
-        for (String path : tx.signalled) ChangeFeed.notify(tx.c, channel, path);
+        ChangeFeed.notify(tx.c, channel, tx.signalled);
     }
 
     private void afterCommit(Tx tx) {
@@ -473,16 +484,48 @@ public final class PostgresStore implements StreamStore {
         }
     }
 
+    // ---------------------------------------------------------------- operations
+
+    @Override
+    public StorageHealth health() {
+        return health;
+    }
+
+    /** One round trip to the database in a transaction of its own; the outcome lands in {@link #health()}. */
+    @Override
+    public CompletableFuture<Void> probeWrite() {
+        return async(() -> inTx(tx -> {
+            PgTables.ping(tx.c);
+            return (Void) null;
+        })).handle((v, err) -> null);
+    }
+
+    /** The paths of the live streams of the whole database (every node's), read now. */
+    @Override
+    public Collection<String> paths() {
+        return inTx(tx -> PgTables.livePaths(tx.c));
+    }
+
+    /**
+     * Streams stored in the database (all nodes'), for the {@code ds.streams} gauge: the last count, refreshed in
+     * the background when older than a few seconds, so reading it never waits for the database; -1 before the
+     * first count.
+     */
+    public int streamCount() {
+        return streamCount.get();
+    }
+
     @Override
     public void close() {
         sweeper.shutdownNow();
-        feed.close();
         workers.shutdown();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        commits.close(); // after the workers: appends they validated still get their batch
+        feed.close();
         pool.close();
     }
 }
