@@ -77,7 +77,7 @@ public final class PostgresStore implements StreamStore {
     private final ChangeFeed feed;
     private final ScheduledExecutorService sweeper;
     private final StorageHealth health = new StorageHealth();
-    private final GroupCommit commits;
+    final GroupCommit commits; // tests gather batches through its gate
     /**
      * Content types of recently appended streams, by path: appends validate their body before joining a batch
      * without asking the database each time. Only a hint; the batch re-validates when the stream's type differs.
