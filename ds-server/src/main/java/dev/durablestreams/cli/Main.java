@@ -296,7 +296,11 @@ public final class Main implements Callable<Integer> {
         ServerMetrics metrics = ServerMetrics.withProcessMeters();
         StreamStore engine = switch (storage.backend()) {
             case "memory" -> new StreamEngine(new MemoryLog(), limits);
-            case "postgresql" -> PostgresStore.open(new PgConfig(storage.url(), pgSchema, pgPoolSize), limits);
+            case "postgresql" -> {
+                PostgresStore pg = PostgresStore.open(new PgConfig(storage.url(), pgSchema, pgPoolSize), limits);
+                pg.observe(metrics.commitObserver());
+                yield pg;
+            }
             default -> {
                 RocksLog log = RocksLog.open(dataDir, durability == Durability.sync);
                 log.observe(metrics.commitObserver());

@@ -8,6 +8,7 @@ import dev.durablestreams.storage.AppendResult;
 import dev.durablestreams.storage.StorageHealth;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
+import dev.durablestreams.storage.engine.CommitObserver;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.rules.AppendBody;
 import dev.durablestreams.storage.rules.AppendDecision;
@@ -77,6 +78,7 @@ final class GroupCommit implements AutoCloseable {
     final ReentrantLock gate = new ReentrantLock();
     private final Thread thread;
     private boolean closing;
+    private volatile CommitObserver observer = CommitObserver.NONE;
     /** An append that did not fit the last batch: the first of the next. */
     private Pending carried;
 
@@ -106,6 +108,11 @@ final class GroupCommit implements AutoCloseable {
             queue.add(new Pending(req, body, done));
         }
         return done;
+    }
+
+    /** Receives each batch's size and transaction time (the metrics layer). */
+    void observe(CommitObserver observer) {
+        this.observer = observer;
     }
 
     /** Appends queued and not yet in a batch (tests wait on it). */
@@ -164,6 +171,7 @@ final class GroupCommit implements AutoCloseable {
             try (Connection c = pool.getConnection()) {
                 PostgresStore.Tx tx = new PostgresStore.Tx(c);
                 Object[] outcomes;
+                long started = System.nanoTime();
                 try {
                     outcomes = apply(tx, batch);
                     ChangeFeed.notify(c, channel, tx.signalled);
@@ -173,6 +181,7 @@ final class GroupCommit implements AutoCloseable {
                     throw e;
                 }
                 health.commitSucceeded();
+                observer.group(batch.size(), System.nanoTime() - started);
                 for (String path : tx.signalled) signals.fire(path);
                 for (int i = 0; i < batch.size(); i++) {
                     if (outcomes[i] instanceof AppendResult r) batch.get(i).done.complete(r);
@@ -220,8 +229,9 @@ final class GroupCommit implements AutoCloseable {
         TreeSet<String> paths = new TreeSet<>();
         for (Pending p : batch) paths.add(p.req.path());
         Map<String, Working> streams = new HashMap<>();
-        for (String path : paths) { // one statement per stream, in path order: no deadlock between nodes
-            StreamRow s = PgTables.load(c, path, true);
+        Map<String, StreamRow> locked = PgTables.lockAll(c, new ArrayList<>(paths)); // in path order
+        for (String path : paths) {
+            StreamRow s = locked.get(path);
             if (s != null && !s.meta().softDeleted() && s.meta().isExpired(now)) {
                 PostgresStore.remove(tx, s); // stands once the batch commits, as a single append's removal would
                 s = null;

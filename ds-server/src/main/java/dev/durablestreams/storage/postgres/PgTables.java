@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -33,6 +35,35 @@ final class PgTables {
                 return rs.next() ? row(rs) : null;
             }
         }
+    }
+
+    /**
+     * Locks the rows at {@code paths} in the order given (sorted, so that transactions locking overlapping sets
+     * cannot deadlock) and returns them by path; missing paths are absent. One {@code SELECT ... FOR UPDATE} per
+     * stream, all sent in one round trip (several statements in one JDBC statement run in order).
+     */
+    static Map<String, StreamRow> lockAll(Connection c, List<String> paths) throws SQLException {
+        Map<String, StreamRow> rows = new HashMap<>();
+        if (paths.isEmpty()) return rows;
+        String one = "SELECT " + COLUMNS + " FROM streams WHERE path = ? FOR UPDATE";
+        try (PreparedStatement st = c.prepareStatement(String.join(";", java.util.Collections.nCopies(paths.size(), one)))) {
+            for (int i = 0; i < paths.size(); i++) st.setString(i + 1, paths.get(i));
+            boolean isResult = st.execute();
+            while (true) {
+                if (isResult) {
+                    try (ResultSet rs = st.getResultSet()) {
+                        if (rs.next()) {
+                            StreamRow r = row(rs);
+                            rows.put(r.path(), r);
+                        }
+                    }
+                } else if (st.getUpdateCount() == -1) {
+                    break;
+                }
+                isResult = st.getMoreResults();
+            }
+        }
+        return rows;
     }
 
     /** The row of incarnation {@code id} at {@code path}, or {@code null} once it is purged. */

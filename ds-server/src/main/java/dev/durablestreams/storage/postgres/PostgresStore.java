@@ -17,6 +17,7 @@ import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.storage.engine.CommitObserver;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.LogChunk;
 import dev.durablestreams.storage.rules.AppendBody;
@@ -136,6 +137,7 @@ public final class PostgresStore implements StreamStore {
         }
         this.commits = new GroupCommit(pool, options, clock, health, signals, channel, this::hint);
         this.streamCount = new StreamCount(() -> inTx(tx -> PgTables.streamCount(tx.c)), workers);
+        streamCount.get(); // the first count, so the gauge has a value by the first scrape
         LOG.info("storage ready: PostgreSQL {}", config);
     }
 
@@ -485,6 +487,11 @@ public final class PostgresStore implements StreamStore {
     }
 
     // ---------------------------------------------------------------- operations
+
+    /** Receives each group commit's size and transaction time (the metrics layer), as the RocksDB writer's. */
+    public void observe(CommitObserver observer) {
+        commits.observe(observer);
+    }
 
     @Override
     public StorageHealth health() {
