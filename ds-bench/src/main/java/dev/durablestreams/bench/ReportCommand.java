@@ -58,6 +58,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--server-opts", defaultValue = "", description = "JVM and runtime flags, for the record.") String serverOpts;
 
     static final String[] TARGETS = {"ours-memory", "ours-rocksdb", "node-memory", "node-file"};
+    /** Every target the report knows, in column order; the tables show those with results (or {@link #TARGETS}). */
+    static final String[] ALL_TARGETS = {"ours-memory", "ours-rocksdb", "ours-postgres", "ours-postgres-2",
+            "node-memory", "node-file"};
     /** Pairs compared: ours / theirs. */
     static final String[][] PAIRS = {{"ours-memory", "node-memory"}, {"ours-rocksdb", "node-file"}};
 
@@ -233,13 +236,13 @@ final class ReportCommand implements Callable<Integer> {
 
         sb.append(bounds());
         sb.append("## Medians\n\n");
-        sb.append("| Scenario | Metric | ").append(String.join(" | ", TARGETS)).append(" |\n");
-        sb.append("|---|---|").append("---:|".repeat(TARGETS.length)).append('\n');
+        sb.append("| Scenario | Metric | ").append(String.join(" | ", columns())).append(" |\n");
+        sb.append("|---|---|").append("---:|".repeat(columns().length)).append('\n');
         for (String label : labels) {
             if (!compared(label)) continue;
             for (String metric : metricsOf(label).keySet()) {
                 sb.append("| ").append(label).append(" | ").append(metric).append(" |");
-                for (String t : TARGETS) sb.append(' ').append(fmt(median(label, t, metric))).append(" |");
+                for (String t : columns()) sb.append(' ').append(fmt(median(label, t, metric))).append(" |");
                 sb.append('\n');
             }
         }
@@ -412,16 +415,30 @@ final class ReportCommand implements Callable<Integer> {
                 .append(ok == null ? "—" : ok ? "yes" : "**no**").append(" |\n");
     }
 
+    /** The targets with results, in {@link #ALL_TARGETS} order; the classic four when none of them ran. */
+    String[] columns() {
+        List<String> present = new ArrayList<>();
+        for (String t : ALL_TARGETS) {
+            for (Run r : runs) {
+                if (r.target().equals(t)) {
+                    present.add(t);
+                    break;
+                }
+            }
+        }
+        return present.isEmpty() ? TARGETS : present.toArray(new String[0]);
+    }
+
     private String streamScaling() {
         List<String> ls = new ArrayList<>();
         for (String l : labels) if (l.startsWith("streams-")) ls.add(l);
         if (ls.isEmpty()) return "";
         StringBuilder sb = new StringBuilder("## Appends spread over many streams (ops/s, 32 connections, 100 B)\n\n");
-        sb.append("| Streams | ").append(String.join(" | ", TARGETS)).append(" |\n|---|")
-                .append("---:|".repeat(TARGETS.length)).append('\n');
+        sb.append("| Streams | ").append(String.join(" | ", columns())).append(" |\n|---|")
+                .append("---:|".repeat(columns().length)).append('\n');
         for (String l : ls) {
             sb.append("| ").append(l.substring("streams-".length())).append(" |");
-            for (String t : TARGETS) sb.append(' ').append(fmt(median(l, t, "ops_per_s"))).append(" |");
+            for (String t : columns()) sb.append(' ').append(fmt(median(l, t, "ops_per_s"))).append(" |");
             sb.append('\n');
         }
         return sb.append("\nnode-file is not run with 100,000 streams: it keeps files per stream, and creating "
