@@ -66,10 +66,13 @@ public final class PostgresStore implements StreamStore {
     private static final long SWEEP_MILLIS = 1_000;
     private static final int SWEEP_BATCH = 100;
     private static final int MAX_TYPE_HINTS = 100_000;
+    /** Bodies up to this size are validated on the caller's thread (the engine's threshold). */
+    private static final int INLINE_APPEND_BYTES = 64 * 1024;
     /** SQLSTATE disk_full. */
     private static final String DISK_FULL = "53100";
 
     private final HikariDataSource pool;
+    private final HikariDataSource commitPool;
     private final ExecutorService workers;
     private final EngineOptions options;
     private final LongSupplier clock;
@@ -85,6 +88,24 @@ public final class PostgresStore implements StreamStore {
      */
     private final ConcurrentHashMap<String, String> typeHints = new ConcurrentHashMap<>();
     private final StreamCount streamCount;
+    private final SharedReads sharedReads = new SharedReads();
+
+    private static HikariDataSource pool(PgConfig config, String name, int size) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.jdbcUrl());
+        hc.setUsername(config.user());
+        hc.setPassword(config.password());
+        hc.setMaximumPoolSize(size);
+        hc.setMinimumIdle(1);
+        hc.setAutoCommit(false);
+        // search_path is a startup parameter of every pooled connection, not a later SET that could be undone.
+        hc.addDataSourceProperty("currentSchema", config.schema());
+        hc.setSchema(config.schema());
+        hc.setPoolName(name);
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(-1); // start even while the database is down; requests answer 503 meanwhile
+        return new HikariDataSource(hc);
+    }
 
     /** Connects, creates or migrates the schema, and opens the store. */
     public static PostgresStore open(PgConfig config, EngineOptions options) {
@@ -104,20 +125,9 @@ public final class PostgresStore implements StreamStore {
         Flyway.configure().dataSource(config.jdbcUrl(), config.user(), config.password())
                 .schemas(config.schema()).defaultSchema(config.schema())
                 .createSchemas(true).locations("classpath:db/migration/postgresql").load().migrate();
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.jdbcUrl());
-        hc.setUsername(config.user());
-        hc.setPassword(config.password());
-        hc.setMaximumPoolSize(config.poolSize() + 1); // the workers' connections and the group commit's
-        hc.setMinimumIdle(1);
-        hc.setAutoCommit(false);
-        // search_path is a startup parameter of every pooled connection, not a later SET that could be undone.
-        hc.addDataSourceProperty("currentSchema", config.schema());
-        hc.setSchema(config.schema());
-        hc.setPoolName("ds-pg");
-        hc.setConnectionTimeout(5_000);
-        hc.setInitializationFailTimeout(-1); // start even while the database is down; requests answer 503 meanwhile
-        this.pool = new HikariDataSource(hc);
+        this.pool = pool(config, "ds-pg", config.poolSize());
+        // The group commit's own connection: appends never wait for one behind reads holding the workers' ones.
+        this.commitPool = pool(config, "ds-pg-commit", 1);
         this.channel = ChangeFeed.channel(config.schema());
         this.feed = new ChangeFeed(config, signals);
         if (!feed.awaitListening(10_000)) LOG.warn("not yet listening for changes of other nodes; still trying");
@@ -135,7 +145,7 @@ public final class PostgresStore implements StreamStore {
         if (sweepMillis > 0) {
             sweeper.scheduleWithFixedDelay(this::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         }
-        this.commits = new GroupCommit(pool, options, clock, health, signals, channel, this::hint);
+        this.commits = new GroupCommit(commitPool, options, clock, health, signals, channel, this::hint);
         this.streamCount = new StreamCount(() -> inTx(tx -> PgTables.streamCount(tx.c)), workers);
         streamCount.get(); // the first count, so the gauge has a value by the first scrape
         LOG.info("storage ready: PostgreSQL {}", config);
@@ -207,9 +217,17 @@ public final class PostgresStore implements StreamStore {
 
     // ---------------------------------------------------------------- append and close
 
-    /** Validates the body on a worker, then joins the next group commit ({@link GroupCommit}). */
+    /**
+     * Validates the body, then joins the next group commit ({@link GroupCommit}). A small append to a stream whose
+     * type this node knows is validated on the caller's thread, as the engine does (no hop, and no wait behind
+     * reads queued on the workers); others on a worker, which asks the database for the type.
+     */
     @Override
     public CompletableFuture<AppendResult> append(AppendRequest req) {
+        String hint = typeHints.get(req.path());
+        if (hint != null && req.body().length <= INLINE_APPEND_BYTES) {
+            return commits.submit(req, AppendBody.parse(MediaType.isJson(hint), req));
+        }
         return async(() -> {
             String type = typeHints.get(req.path());
             if (type == null) {
@@ -305,9 +323,12 @@ public final class PostgresStore implements StreamStore {
 
     @Override
     public CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes) {
-        // Taken before the tail is read: a commit landing in between fires it (no lost wake-up).
-        CommitSignal signal = signals.current(path);
-        return async(() -> inTx(tx -> doRead(tx, path, incarnation, from, maxBytes, signal)));
+        return sharedReads.read(new SharedReads.Key(path, incarnation, from, maxBytes), started -> async(() -> {
+            started.run();
+            // Taken before the tail is read: a commit landing in between fires it (no lost wake-up).
+            CommitSignal signal = signals.current(path);
+            return inTx(tx -> doRead(tx, path, incarnation, from, maxBytes, signal));
+        }));
     }
 
     private ReadResult doRead(Tx tx, String path, long incarnation, ReadFrom from, int maxBytes, CommitSignal signal)
@@ -534,5 +555,6 @@ public final class PostgresStore implements StreamStore {
         commits.close(); // after the workers: appends they validated still get their batch
         feed.close();
         pool.close();
+        commitPool.close();
     }
 }
