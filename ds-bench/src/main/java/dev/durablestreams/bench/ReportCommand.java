@@ -306,7 +306,10 @@ final class ReportCommand implements Callable<Integer> {
                 directory each time; servers are killed on exit), then runs `bin/ds-bench report`, which writes this
                 file and `docs/benchmarks.png`. Environment: `BENCH_REPS`, `BENCH_TARGETS`, `BENCH_SERVER_JAVA_OPTS`
                 (default `-Xmx1g`), `BENCH_WARM` (seconds of warm-up per append run, default 4), `BENCH_RESULTS` (where the
-                JSON results go). Needs Java 17+, Maven, Node.js 18+,
+                JSON results go), `BENCH_SCENARIOS` (a subset of the scenarios), `BENCH_FAN_SSE` (SSE readers of the fan-out),
+                `BENCH_OUT` (the report to write). `BENCH_TARGETS` may also name `ours-postgres` (one node on a PostgreSQL
+                started by `scripts/pg.sh`) and `ours-postgres-2` (two nodes behind `scripts/proxy.sh`; live scenarios read
+                from one node and write to the other). Needs Java 17+, Maven, Node.js 18+,
                 npm; `wrk` (Debian package) is used, when installed, to check that the generator is not the bottleneck.
 
                 Single scenarios against any server (`bin/ds-bench <scenario> --help`):
