@@ -18,7 +18,9 @@ case "$cmd" in
     nginx="$(command -v nginx || echo /usr/sbin/nginx)"
     mkdir -p "$dir"
     servers=""
-    for node in "$@"; do servers+="    server $node;"$'\n'; done
+    # max_fails=0: every request goes to the next node, also to one that just failed (nginx would otherwise skip it
+    # for 10 s), so a restarted node gets its share of the traffic again at once and no failure is routed around.
+    for node in "$@"; do servers+="    server $node max_fails=0;"$'\n'; done
     for attempt in 1 2 3 4 5; do
       port=$(( 20000 + RANDOM % 20000 ))
       cat >"$dir/nginx.conf" <<CONF

@@ -13,6 +13,10 @@ cd "$root"
 
 echo "== build, JUnit tests, distribution tarball and its test (DistributionIT)"
 mvn -B -q verify
+# Surefire keeps test output in files (quiet on success); the crash tests' figures are worth seeing.
+echo "== crash test figures"
+grep -hE '^[A-Za-z0-9 -]*(crash|restart) test: ' ds-server/target/surefire-reports/*-output.txt | grep -v ': seed ' \
+  || { echo "no crash test figures in ds-server/target/surefire-reports"; exit 1; }
 
 echo "== fuzzing (Jazzer, 45 s per target; fails on any finding)"
 scripts/fuzz.sh 45
@@ -34,8 +38,7 @@ NODE_EXTRA_CA_CERTS="$data/tls/cert.pem" scripts/conformance.sh rocksdb-https --
   --data-dir "$data/db-https" --tls-cert "$data/tls/cert.pem" --tls-key "$data/tls/key.pem"
 pg_url="$(scripts/pg.sh start "$pg")"
 scripts/conformance.sh postgresql --storage "$pg_url"
-# Subscription state is still kept per node on PostgreSQL, so the two-node run covers the stream protocol only.
-DS_CONFORMANCE_SUBSCRIPTIONS=off \
-  scripts/conformance.sh postgresql-2-nodes --nodes 2 --storage "$pg_url" --pg-schema two_nodes
+# Subscriptions included: one node leads them, the other forwards subscription requests to it.
+scripts/conformance.sh postgresql-2-nodes --nodes 2 --storage "$pg_url" --pg-schema two_nodes
 
 echo "== all tests passed"

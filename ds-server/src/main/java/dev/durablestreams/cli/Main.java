@@ -11,6 +11,8 @@ import dev.durablestreams.cli.config.Settings;
 import dev.durablestreams.http.AccessControl;
 import dev.durablestreams.http.CorsPolicy;
 import dev.durablestreams.http.HttpServer;
+import dev.durablestreams.http.SubscriptionForwarder;
+import dev.durablestreams.http.SubscriptionRouter;
 import dev.durablestreams.http.Limits;
 import dev.durablestreams.limits.ClientAddresses;
 import dev.durablestreams.limits.RateLimiter;
@@ -25,6 +27,7 @@ import dev.durablestreams.storage.subscription.MemorySubscriptionStore;
 import dev.durablestreams.storage.subscription.SubscriptionStore;
 import dev.durablestreams.subscription.SigningKeys;
 import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionLeader;
 import dev.durablestreams.subscription.SubscriptionManager;
 import dev.durablestreams.subscription.WebhookSender;
 import dev.durablestreams.subscription.WebhookUrlPolicy;
@@ -33,8 +36,11 @@ import dev.durablestreams.storage.engine.StreamEngine;
 import dev.durablestreams.storage.memory.MemoryLog;
 import dev.durablestreams.storage.postgres.PgConfig;
 import dev.durablestreams.storage.postgres.PostgresStore;
+import dev.durablestreams.storage.postgres.PgLeaderLock;
 import dev.durablestreams.storage.rocksdb.RocksLog;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.security.KeyPair;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +50,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -113,6 +120,16 @@ public final class Main implements Callable<Integer> {
             description = "PostgreSQL connections per node, and threads running statements on them "
                     + "(env DS_PG_POOL_SIZE; default ${DEFAULT-VALUE}).")
     int pgPoolSize;
+
+    /** The value of {@code --advertise-url} that derives the URL from the bind address and port. */
+    static final String ADVERTISE_AUTO = "auto";
+
+    @Option(names = "--advertise-url", defaultValue = ADVERTISE_AUTO, paramLabel = "URL",
+            description = "How the other nodes on the same PostgreSQL database reach this one when it runs "
+                    + "subscriptions (they forward subscription requests to it), e.g. http://10.0.0.5:4437; "
+                    + "'auto': http(s)://<--host>:<bound port>, this host's address when --host is a wildcard "
+                    + "(env DS_ADVERTISE_URL; default ${DEFAULT-VALUE}).")
+    String advertiseUrl;
 
     @Option(names = "--data-dir", defaultValue = "./data",
             description = "Directory of the rocksdb backend (env DS_DATA_DIR; default ${DEFAULT-VALUE}).")
@@ -249,6 +266,9 @@ public final class Main implements Callable<Integer> {
         if (maxForkDepth < 0) throw invalid("--max-fork-depth", "must not be negative");
         if (pgPoolSize < 1) throw invalid("--pg-pool-size", "must be at least 1");
         if (!pgSchema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) throw invalid("--pg-schema", "must be a plain SQL identifier");
+        if (!advertiseUrl.equals(ADVERTISE_AUTO) && !isHttpUrl(advertiseUrl)) {
+            throw invalid("--advertise-url", "must be auto or an http:// or https:// URL with a host");
+        }
         if (maxConnections < 0) throw invalid("--max-connections", "must be 0 (derived) or more");
         if (sseChunk < 1024 || sseChunk > 256L << 20) throw invalid("--sse-chunk", "must be between 1KiB and 256MiB");
         if (maxPendingOutput < 0) throw invalid("--max-pending-output", "must be 0 (unlimited) or more");
@@ -310,31 +330,93 @@ public final class Main implements Callable<Integer> {
         // On PostgreSQL ds.streams counts the streams of the whole database (every node's), recounted every few seconds.
         metrics.bindStorage(engine instanceof StreamEngine e ? e::streamCount
                 : engine instanceof PostgresStore p ? p::streamCount : () -> -1, engine.health());
-        // Subscription state is kept per node on PostgreSQL for now (it has no PostgreSQL store yet).
-        SubscriptionStore subscriptionStore = storage.backend().equals("rocksdb")
-                ? RocksSubscriptionStore.open(dataDir.resolve("subscriptions")) : new MemorySubscriptionStore();
         Set<String> allowHosts = new HashSet<>();
         if (!webhookAllowHosts.equals("none")) {
             for (String h : webhookAllowHosts.split(",")) if (!h.isBlank()) allowHosts.add(h.trim().toLowerCase(Locale.ROOT));
         }
         WebhookUrlPolicy urls = WebhookUrlPolicy.standard(allowHosts);
-        SubscriptionManager subscriptions = new SubscriptionManager(engine, subscriptionStore, urls,
+        KeyPair signingKey = webhookSigningKey.equals("generate") ? null : SigningKeys.readPem(Path.of(webhookSigningKey));
+        Function<SubscriptionStore, SubscriptionManager> managers = subs -> new SubscriptionManager(engine, subs, urls,
                 new WebhookSender(urls, Duration.ofSeconds(5), Duration.ofSeconds(30), 8, 256),
                 System::currentTimeMillis, Math::random);
-        subscriptions.start(webhookSigningKey.equals("generate") ? null : SigningKeys.readPem(Path.of(webhookSigningKey)));
-        StreamStore store = new NotifyingStore(engine, subscriptions);
         LOG.info("storage: {}{}", storage, storage.backend().equals("rocksdb") ? " at " + dataDir.toAbsolutePath()
                 + " (durability " + durability + ")" : "");
-        HttpServer server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort, access,
-                tls);
         // After the drain: subscriptions stop before the storage they read from closes; then the JWKS refresher.
         AutoCloseable auth = access.auth() != null ? access.auth() : () -> { };
-        Shutdown shutdown = new Shutdown(server, shutdownGrace, subscriptions, subscriptionStore, store, auth);
+        HttpServer server;
+        Shutdown shutdown;
+        SubscriptionLeader leader = null;
+        if (engine instanceof PostgresStore pg) {
+            // Nodes share one database: one of them (the leader) runs subscriptions, fed every node's changes.
+            leader = new SubscriptionLeader(new PgLeaderLock(new PgConfig(storage.url(), pgSchema, pgPoolSize),
+                    System::currentTimeMillis), managers, signingKey, LEADER_POLL_MILLIS);
+            pg.watch(leader, leader::resync);
+            metrics.bindSubscriptionLeader(leader::leading);
+            server = new HttpServer(config, engine, new SubscriptionRouter(leader,
+                    new SubscriptionForwarder(Duration.ofSeconds(30))), metrics, adminPort, access, tls);
+            shutdown = new Shutdown(server, shutdownGrace, leader, engine, auth);
+        } else {
+            SubscriptionStore subscriptionStore = storage.backend().equals("rocksdb")
+                    ? RocksSubscriptionStore.open(dataDir.resolve("subscriptions")) : new MemorySubscriptionStore();
+            SubscriptionManager subscriptions = managers.apply(subscriptionStore);
+            subscriptions.start(signingKey);
+            StreamStore store = new NotifyingStore(engine, subscriptions);
+            server = new HttpServer(config, store, new SubscriptionApi(subscriptions), metrics, adminPort, access, tls);
+            shutdown = new Shutdown(server, shutdownGrace, subscriptions, subscriptionStore, store, auth);
+        }
         shutdown.install();
-        server.start();
+        int boundPort = server.start();
+        if (leader != null) {
+            String url = advertised(boundPort, tls != null);
+            LOG.info("subscriptions: competing for the lead; other nodes reach this one at {}", url);
+            leader.start(url);
+        }
         shutdown.awaitRequest();
         shutdown.run();
         return 0;
+    }
+
+    /** How often a node tries the subscription leader lock (the longest a takeover waits once it is free). */
+    static final long LEADER_POLL_MILLIS = 500;
+
+    /**
+     * An address other hosts can reach this one at, for a wildcard {@code --host}: the first IPv4 address of an
+     * interface that is up and not loopback (the host name may resolve to a loopback address such as 127.0.1.1).
+     */
+    private static String reachableAddress() throws java.io.IOException {
+        for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!ni.isUp() || ni.isLoopback()) continue;
+            for (InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                    return a.getHostAddress();
+                }
+            }
+        }
+        return InetAddress.getLocalHost().getHostAddress();
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            java.net.URI u = new java.net.URI(url);
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+                    && (u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))
+                    && u.getRawQuery() == null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** The URL other nodes reach this one at: {@code --advertise-url}, or derived from the bind address. */
+    String advertised(int boundPort, boolean https) {
+        if (!advertiseUrl.equals(ADVERTISE_AUTO)) return advertiseUrl;
+        String h = host;
+        try {
+            if (InetAddress.getByName(host).isAnyLocalAddress()) h = reachableAddress();
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot resolve --host {} for the advertised URL: {}", host, e.getMessage());
+        }
+        if (h.contains(":") && !h.startsWith("[")) h = "[" + h + "]";
+        return (https ? "https" : "http") + "://" + h + ":" + boundPort;
     }
 
     /**

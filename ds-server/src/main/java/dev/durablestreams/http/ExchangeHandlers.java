@@ -2,7 +2,7 @@ package dev.durablestreams.http;
 
 import dev.durablestreams.metrics.HttpMetrics;
 import dev.durablestreams.storage.StreamStore;
-import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionService;
 import io.netty.channel.ChannelPipeline;
 import java.util.List;
 
@@ -23,7 +23,7 @@ final class ExchangeHandlers {
     private final StreamStore store;
     private final ServerConfig config;
     private final SseFrameCache frames;
-    private final SubscriptionApi subscriptions;
+    private final SubscriptionService subscriptions;
     private final HttpMetrics metrics;
     private final LiveReaders live;
     private final AccessControl access;
@@ -33,7 +33,7 @@ final class ExchangeHandlers {
      * @param subscriptions serves {@code /v1/stream/__ds/...}; null answers 404 there
      * @param ops the operator endpoints on this listener, or null when they have their own
      */
-    ExchangeHandlers(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions,
+    ExchangeHandlers(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionService subscriptions,
                      HttpMetrics metrics, LiveReaders live, AccessControl access, OpsHandler ops) {
         this.store = store;
         this.config = config;

@@ -4,7 +4,7 @@ import dev.durablestreams.http.tls.ReloadingSslContext;
 import dev.durablestreams.metrics.Readiness;
 import dev.durablestreams.metrics.ServerMetrics;
 import dev.durablestreams.storage.StreamStore;
-import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -60,23 +60,23 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** A cleartext, open server whose subscription routes are served by {@code subscriptions}. */
-    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions) {
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionService subscriptions) {
         this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, AccessControl.OPEN, null);
     }
 
     /** A cleartext, open server with the given meters and admin listener. */
-    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ServerMetrics metrics,
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionService subscriptions, ServerMetrics metrics,
                       int adminPort) {
         this(config, store, subscriptions, metrics, adminPort, AccessControl.OPEN, null);
     }
 
     /** A cleartext server with the given access policy. */
-    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, AccessControl access) {
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionService subscriptions, AccessControl access) {
         this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, access, null);
     }
 
     /** An open server over TLS when {@code tls} is not null (HTTP/2 and HTTP/1.1 by ALPN), else cleartext. */
-    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ReloadingSslContext tls) {
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionService subscriptions, ReloadingSslContext tls) {
         this(config, store, subscriptions, ServerMetrics.requestsOnly(), -1, AccessControl.OPEN, tls);
     }
 
@@ -87,7 +87,7 @@ public final class HttpServer implements AutoCloseable {
      * @param access authentication, rate limit and CORS policy ({@link AccessControl#OPEN}: none, any origin)
      * @param tls the certificate source (closed with this server), or null for cleartext
      */
-    public HttpServer(ServerConfig config, StreamStore store, SubscriptionApi subscriptions, ServerMetrics metrics,
+    public HttpServer(ServerConfig config, StreamStore store, SubscriptionService subscriptions, ServerMetrics metrics,
                       int adminPort, AccessControl access, ReloadingSslContext tls) {
         this.config = config;
         this.tls = tls;

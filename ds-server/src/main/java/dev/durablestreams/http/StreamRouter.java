@@ -5,7 +5,7 @@ import dev.durablestreams.metrics.HttpMetrics.ReadMode;
 import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.StreamStore;
-import dev.durablestreams.subscription.SubscriptionApi;
+import dev.durablestreams.subscription.SubscriptionService;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
@@ -36,7 +36,7 @@ final class StreamRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final CacheScope cache;
 
-    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionApi subscriptions,
+    StreamRouter(StreamStore store, ServerConfig config, SseFrameCache frames, SubscriptionService subscriptions,
                  HttpMetrics metrics, LiveReaders live, CacheScope cache) {
         this.cache = cache;
         this.store = store;

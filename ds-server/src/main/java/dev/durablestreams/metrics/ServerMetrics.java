@@ -68,6 +68,13 @@ public final class ServerMetrics implements AutoCloseable {
         return registry.scrape();
     }
 
+    /** Whether this node is the subscription leader (several nodes on one PostgreSQL database): 1 or 0. */
+    public void bindSubscriptionLeader(java.util.function.BooleanSupplier leading) {
+        Gauge.builder("ds.subscriptions.leader", () -> leading.getAsBoolean() ? 1 : 0)
+                .description("1 while this node runs subscriptions for all nodes on its database, else 0")
+                .register(registry);
+    }
+
     /** Storage meters: streams known and commit failures by kind. */
     public void bindStorage(IntSupplier streams, StorageHealth health) {
         Gauge.builder("ds.streams", streams::getAsInt).description("Streams currently stored").register(registry);

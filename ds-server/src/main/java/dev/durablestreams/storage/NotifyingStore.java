@@ -80,6 +80,11 @@ public final class NotifyingStore implements StreamStore {
     }
 
     @Override
+    public java.util.Map<String, dev.durablestreams.protocol.Offset> tails(Collection<String> paths) {
+        return store.tails(paths);
+    }
+
+    @Override
     public void close() {
         store.close();
     }

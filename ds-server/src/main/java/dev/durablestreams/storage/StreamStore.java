@@ -1,8 +1,11 @@
 package dev.durablestreams.storage;
 
+import dev.durablestreams.protocol.Offset;
 import dev.durablestreams.protocol.ReadFrom;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -61,6 +64,22 @@ public interface StreamStore extends AutoCloseable {
      */
     default CompletableFuture<Void> probeWrite() {
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The tails of the live streams among {@code paths}, for subscriptions catching up with stored state (a path
+     * with no live stream is absent). Blocks its caller; backends that can read many rows at once override it.
+     */
+    default Map<String, Offset> tails(Collection<String> paths) {
+        Map<String, Offset> out = new HashMap<>();
+        for (String p : paths) {
+            try {
+                out.put(p, info(p).join().tail());
+            } catch (RuntimeException e) {
+                // missing, gone or unreadable: absent
+            }
+        }
+        return out;
     }
 
     /**

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * method, the path below {@code __ds/}, the bearer token and the body, and writes back the {@link Response}.
  * Unknown routes are 404 {@code SUBSCRIPTION_NOT_FOUND}; a known route with another method is 405.
  */
-public final class SubscriptionApi {
+public final class SubscriptionApi implements SubscriptionService {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:~-]{1,200}");
@@ -54,6 +54,11 @@ public final class SubscriptionApi {
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(error(e));
         }
+    }
+
+    @Override
+    public CompletableFuture<Response> handle(Request r) {
+        return handle(r.method(), r.route(), r.authorization(), r.body(), r.streamRoot(), r.readable());
     }
 
     private CompletableFuture<SubscriptionManager.Reply> dispatch(String method, String route, String auth,

@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -108,8 +109,9 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 secrets.forEach(commit::putSecret);
                 store.commit(commit);
             }
-            Map<String, Offset> tails = new HashMap<>();
-            for (String p : streams.paths()) tails.put(p, tailOf(p));
+            Set<String> linked = new HashSet<>();
+            c.links().values().forEach(m -> linked.addAll(m.keySet()));
+            Map<String, Offset> tails = streams.tails(linked); // every linked stream's tail at once
             c.subscriptions().forEach((id, record) -> {
                 Subscription s = Subscription.decode(id, record);
                 subs.put(id, s);
@@ -277,6 +279,7 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 throw new SubscriptionError(409, "ALREADY_CLAIMED", "another worker holds the lease", extra);
             }
             if (s.wakeId == null) {
+                if (s.pending.isEmpty()) catchUp(s);
                 if (s.pending.isEmpty()) throw new SubscriptionError(409, "NO_PENDING_WORK", "no pending work");
                 newWake(s);
             }
@@ -376,6 +379,39 @@ public final class SubscriptionManager implements StreamListener, AutoCloseable 
                 store.commit(commit);
             }
         }));
+    }
+
+    /**
+     * Re-reads the tail of every linked stream, after stream events may have been lost (a shared backend's change
+     * notifications were interrupted): pending work and wakes follow from what is stored.
+     */
+    public CompletableFuture<Void> resync() {
+        return on(() -> {
+            guarded(() -> {
+                for (Subscription s : subs.values()) {
+                    if (s.deleted) continue;
+                    catchUp(s);
+                    maybeWake(s);
+                }
+            });
+            return null;
+        });
+    }
+
+    /**
+     * Moves each link's tail up to its stream's stored tail. With several nodes an append acknowledged by another
+     * node may not have reached this one as an event yet; a claim finding nothing pending looks here first, so a
+     * client's own earlier append is never missed.
+     */
+    private void catchUp(Subscription s) {
+        Map<String, Offset> tails = streams.tails(s.links.keySet());
+        for (Map.Entry<String, Subscription.Link> e : s.links.entrySet()) {
+            Offset tail = tails.getOrDefault(e.getKey(), Offset.ZERO);
+            if (tail.isAfter(e.getValue().tail)) {
+                e.getValue().tail = tail;
+                s.refreshPending(e.getKey());
+            }
+        }
     }
 
     /** A durable create or append: link newly matching streams from their start, then mark pending and wake. */

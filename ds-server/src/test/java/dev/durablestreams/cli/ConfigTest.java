@@ -78,6 +78,11 @@ class ConfigTest {
         assertOneLine(run(Map.of("DS_STORAGE", "mysql://h/db"), "--print-config"),
                 "DS_STORAGE: 'mysql://h/db' must be rocksdb, memory or a postgresql:// URL");
         assertOneLine(run(Map.of("DS_PG_SCHEMA", "a;b"), "--print-config"), "DS_PG_SCHEMA: 'a;b' must be a plain SQL identifier");
+        assertOneLine(run(Map.of("DS_ADVERTISE_URL", "10.0.0.5:4437"), "--print-config"),
+                "DS_ADVERTISE_URL: '10.0.0.5:4437' must be auto or an http:// or https:// URL with a host");
+        Result ok = run(Map.of(), "--print-config", "--advertise-url", "http://10.0.0.5:4437");
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.line("advertise-url")).matches("advertise-url: 'http://10\\.0\\.0\\.5:4437' +# flag --advertise-url");
     }
 
     @Test

@@ -31,22 +31,22 @@ final class ServerProcess implements AutoCloseable {
     private final Thread pump;
     private final long startedNanos = System.nanoTime();
     final int port;
-    /** From the server's own {@code storage ready} line. */
+    /** From the server's own {@code storage ready} line; -1 for a node on a shared backend. */
     final long recoveryMillis;
     /** From process start to the listening line: JVM start, RocksDB open, recovery, bind. */
     final long startMillis;
 
-    private ServerProcess(Path dataDir, Path logFile, List<String> extraArgs) throws IOException {
+    private ServerProcess(List<String> serverArgs, Path logFile, boolean engine) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", // C1 only: faster start, this JVM is restarted many times
                 // The server's logback.xml (INFO), not the tests' logback-test.xml (WARN): start-up lines are awaited.
                 "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"),
-                "dev.durablestreams.cli.Main",
-                "--port", "0", "--storage", "rocksdb", "--data-dir", dataDir.toString()));
-        if (!extraArgs.contains("--long-poll-timeout")) cmd.addAll(List.of("--long-poll-timeout", "500ms"));
-        cmd.addAll(extraArgs);
+                "dev.durablestreams.cli.Main"));
+        if (!serverArgs.contains("--port")) cmd.addAll(List.of("--port", "0"));
+        if (!serverArgs.contains("--long-poll-timeout")) cmd.addAll(List.of("--long-poll-timeout", "500ms"));
+        cmd.addAll(serverArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("DS_LOG_LEVEL");
         process = pb.start();
@@ -77,16 +77,26 @@ final class ServerProcess implements AutoCloseable {
             Matcher serving = awaitLine(SERVING, Duration.ofSeconds(60));
             port = Integer.parseInt(serving.group(1));
             startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-            recoveryMillis = Long.parseLong(awaitLine(READY, Duration.ofSeconds(1)).group(2));
+            recoveryMillis = engine ? Long.parseLong(awaitLine(READY, Duration.ofSeconds(1)).group(2)) : -1;
         } catch (RuntimeException | Error e) {
             process.destroyForcibly();
             throw e;
         }
     }
 
-    /** Starts the server on {@code dataDir} and waits until it listens. */
+    /** Starts the server on RocksDB in {@code dataDir} and waits until it listens. */
     static ServerProcess start(Path dataDir, Path logFile, String... extraArgs) throws IOException {
-        return new ServerProcess(dataDir, logFile, List.of(extraArgs));
+        List<String> args = new ArrayList<>(List.of("--storage", "rocksdb", "--data-dir", dataDir.toString()));
+        args.addAll(List.of(extraArgs));
+        return new ServerProcess(args, logFile, true);
+    }
+
+    /**
+     * Starts a node on a shared backend ({@code --storage postgresql://...} among {@code args}) and waits until it
+     * listens; {@link #recoveryMillis} is -1 (such a node recovers nothing of its own).
+     */
+    static ServerProcess startNode(Path logFile, String... args) throws IOException {
+        return new ServerProcess(List.of(args), logFile, false);
     }
 
     static Path logFile(String name) {

@@ -38,6 +38,12 @@ final class StreamClient {
                 .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofString());
     }
 
+    /** A plain GET of {@code url} (such as a node's {@code /readyz}). */
+    HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().timeout(Duration.ofSeconds(20)).build(),
+                BodyHandlers.ofString());
+    }
+
     /** Reads the whole stream from offset -1, following Stream-Next-Offset until Stream-Up-To-Date. */
     byte[] readAll(String base, String stream) throws IOException, InterruptedException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -278,4 +278,21 @@ class PullWakeTest {
         assertThat(c2.path("streams").size()).isEqualTo(1);
         assertThat(c2.path("streams").get(0).path("path").asText()).isEqualTo("events/b");
     }
+
+    /**
+     * With several nodes, an append acknowledged by another node reaches the leader as an event a moment later: a
+     * claim that finds nothing pending reads the stored tails first, so it sees the client's own earlier append.
+     */
+    @Test
+    void aClaimSeesAnAppendWhoseEventHasNotArrived() {
+        h.createJson("wake", "[]");
+        h.createJson("jobs/1", "[]");
+        assertThat(h.put("p", "{\"type\":\"pull-wake\",\"streams\":[\"jobs/1\"],\"wake_stream\":\"wake\"}").status())
+                .isEqualTo(201);
+        Offset tail = h.engine.append(new dev.durablestreams.storage.AppendRequest("jobs/1", "application/json",
+                "{\"n\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), false, null, null)).join().next();
+        Harness.Res c = h.claim("p", "w1");
+        assertThat(c.status()).as(String.valueOf(c.body())).isEqualTo(200);
+        assertThat(c.body().path("streams").get(0).path("tail_offset").asText()).isEqualTo(tail.toString());
+    }
 }

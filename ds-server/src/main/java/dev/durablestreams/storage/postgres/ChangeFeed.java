@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wakes this node's live readers when any node commits to their stream: every commit that changes a stream sends
- * {@code NOTIFY} on the schema's channel with the stream's path (PostgreSQL delivers it after the commit, and folds
- * repeats within one transaction), and one thread per node {@code LISTEN}s on its own connection.
+ * {@code NOTIFY} on the schema's channel with what changed ({@link StreamChange}: kind, tail, path; PostgreSQL
+ * delivers it after the commit), and one thread per node {@code LISTEN}s on its own connection. The same changes go
+ * to a {@link #watch watcher} (the subscription leader), if any.
  *
  * <p>When that connection drops, notifications may be missed: every waiting reader is woken at once and then once a
  * {@link #RECHECK_MILLIS} until the connection is back (a reader woken for nothing re-reads the tail and waits
@@ -37,6 +38,7 @@ final class ChangeFeed implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
+    private volatile Watcher watcher;
     private final CountDownLatch listening = new CountDownLatch(1);
 
     ChangeFeed(PgConfig config, Signals signals) {
@@ -54,9 +56,9 @@ final class ChangeFeed implements AutoCloseable {
         return c.length() > 63 ? c.substring(0, 63) : c;
     }
 
-    /** Queues the notification of a change to {@code path}; sent when the transaction of {@code c} commits. */
-    static void notify(Connection c, String channel, String path) throws SQLException {
-        String payload = path.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD ? "" : path;
+    /** Queues the notification of a change; sent when the transaction of {@code c} commits. */
+    static void notify(Connection c, String channel, StreamChange change) throws SQLException {
+        String payload = change.path().getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD ? "" : change.payload();
         try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
             st.setString(1, channel);
             st.setString(2, payload);
@@ -65,14 +67,20 @@ final class ChangeFeed implements AutoCloseable {
     }
 
     /**
-     * Queues the notifications of changes to {@code paths} in one statement (a group commit changes many streams);
-     * it touches no table, so it stays within the one-stream-per-statement rule.
+     * Queues the notifications of several changes in one statement (a group commit changes many streams); it
+     * touches no table, so it stays within the one-stream-per-statement rule.
      */
-    static void notify(Connection c, String channel, Collection<String> paths) throws SQLException {
-        if (paths.isEmpty()) return;
-        String[] payloads = new String[paths.size()];
+    static void notify(Connection c, String channel, Collection<StreamChange> changes) throws SQLException {
+        if (changes.isEmpty()) return;
+        if (changes.size() == 1) {
+            notify(c, channel, changes.iterator().next());
+            return;
+        }
+        String[] payloads = new String[changes.size()];
         int i = 0;
-        for (String path : paths) payloads[i++] = path.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD ? "" : path;
+        for (StreamChange change : changes) {
+            payloads[i++] = change.path().getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD ? "" : change.payload();
+        }
         try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, p) FROM unnest(?::text[]) p")) {
             st.setString(1, channel);
             st.setArray(2, c.createArrayOf("text", payloads));
@@ -91,14 +99,21 @@ final class ChangeFeed implements AutoCloseable {
                 if (backoff > 250) LOG.info("change notifications from PostgreSQL resumed");
                 backoff = 250;
                 signals.fireAll(); // whatever was committed while not listening
+                Watcher resumed = watcher;
+                if (resumed != null) resumed.missed();
                 listening.countDown();
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!closed) {
                     PGNotification[] ns = pg.getNotifications((int) RECHECK_MILLIS);
                     if (ns == null) continue;
                     for (PGNotification n : ns) {
-                        if (n.getParameter().isEmpty()) signals.fireAll();
-                        else signals.fire(n.getParameter());
+                        StreamChange change = StreamChange.parse(n.getParameter());
+                        if (change == null) signals.fireAll();
+                        else if (change.wakesReaders()) signals.fire(change.path());
+                        Watcher w = watcher;
+                        if (w == null) continue;
+                        if (change == null) w.missed();
+                        else w.changed(change);
                     }
                 }
             } catch (SQLException | RuntimeException e) {
@@ -115,6 +130,19 @@ final class ChangeFeed implements AutoCloseable {
             }
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
         }
+    }
+
+    /** Told about every stream change of every node, on the feed's thread (so it only queues the work). */
+    interface Watcher {
+        void changed(StreamChange change);
+
+        /** Changes may have been missed (the connection was lost, or a payload named no stream). */
+        void missed();
+    }
+
+    /** Sends every change from now on to {@code w} as well. */
+    void watch(Watcher w) {
+        this.watcher = w;
     }
 
     /**

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -68,8 +69,8 @@ final class GroupCommit implements AutoCloseable {
     private final EngineOptions options;
     private final LongSupplier clock;
     private final StorageHealth health;
-    private final Signals signals;
-    private final String channel;
+    private final TxStep beforeCommit;
+    private final Consumer<PostgresStore.Tx> afterCommit;
     private final BiConsumer<String, String> typeSeen;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     /** Appends queued and not yet taken into a batch. */
@@ -82,15 +83,26 @@ final class GroupCommit implements AutoCloseable {
     /** An append that did not fit the last batch: the first of the next. */
     private Pending carried;
 
-    GroupCommit(DataSource pool, EngineOptions options, LongSupplier clock, StorageHealth health, Signals signals,
-                String channel, BiConsumer<String, String> typeSeen) {
+    /** A step run inside a transaction. */
+    @FunctionalInterface
+    interface TxStep {
+        void run(PostgresStore.Tx tx) throws SQLException;
+    }
+
+    /**
+     * @param beforeCommit queues the notifications of a transaction's changes (the store's, as for its other writes)
+     * @param afterCommit wakes this node's readers of what a committed transaction changed
+     * @param typeSeen told a stream's content type when a batch found a hint wrong
+     */
+    GroupCommit(DataSource pool, EngineOptions options, LongSupplier clock, StorageHealth health, TxStep beforeCommit,
+                Consumer<PostgresStore.Tx> afterCommit, BiConsumer<String, String> typeSeen) {
         this.typeSeen = typeSeen;
         this.pool = pool;
         this.options = options;
         this.clock = clock;
         this.health = health;
-        this.signals = signals;
-        this.channel = channel;
+        this.beforeCommit = beforeCommit;
+        this.afterCommit = afterCommit;
         this.thread = new Thread(this::run, "ds-pg-commit");
         thread.setDaemon(true);
         thread.start();
@@ -174,7 +186,7 @@ final class GroupCommit implements AutoCloseable {
                 long started = System.nanoTime();
                 try {
                     outcomes = apply(tx, batch);
-                    ChangeFeed.notify(c, channel, tx.signalled);
+                    beforeCommit.run(tx);
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c);
@@ -182,7 +194,7 @@ final class GroupCommit implements AutoCloseable {
                 }
                 health.commitSucceeded();
                 observer.group(batch.size(), System.nanoTime() - started);
-                for (String path : tx.signalled) signals.fire(path);
+                afterCommit.accept(tx);
                 for (int i = 0; i < batch.size(); i++) {
                     if (outcomes[i] instanceof AppendResult r) batch.get(i).done.complete(r);
                     else batch.get(i).done.completeExceptionally((Throwable) outcomes[i]);
@@ -263,7 +275,7 @@ final class GroupCommit implements AutoCloseable {
             }
             if (w.changed) {
                 appended.add(w.meta);
-                tx.signal(path);
+                tx.changed(StreamChange.advanced(path, w.meta.tail()));
             } else if (w.touched) {
                 touched.add(w.row);
             }

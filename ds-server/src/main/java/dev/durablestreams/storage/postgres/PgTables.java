@@ -113,10 +113,13 @@ final class PgTables {
         }
     }
 
-    /** Paths of the streams not soft-deleted. Spans streams: maintenance, not a request. */
+    /**
+     * Paths of every live stream, for the backfill of a new pattern subscription; spans streams like
+     * {@link #expiredPaths}, and runs only when such a subscription is created.
+     */
     static List<String> livePaths(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT path FROM streams WHERE NOT soft_deleted")) {
-            st.setFetchSize(1000);
+            st.setFetchSize(1_000);
             List<String> paths = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) paths.add(rs.getString(1));
@@ -134,10 +137,23 @@ final class PgTables {
         }
     }
 
-    /** One round trip, touching no table. */
-    static void ping(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT 1")) {
-            st.execute();
+    /**
+     * Tails of the live (neither soft-deleted nor expired) streams among {@code paths}, in one statement: a
+     * subscription catching up reads all its links at once.
+     */
+    static java.util.Map<String, Long> tails(Connection c, java.util.Collection<String> paths, long nowMillis)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT path, tail FROM streams WHERE path = ANY(?)"
+                + " AND NOT soft_deleted AND (expires_at_ms < 0 OR expires_at_ms > ?)"
+                + " AND (ttl_seconds < 0 OR last_access_ms + ttl_seconds * 1000 > ?)")) {
+            st.setArray(1, c.createArrayOf("text", paths.toArray()));
+            st.setLong(2, nowMillis);
+            st.setLong(3, nowMillis);
+            java.util.Map<String, Long> out = new java.util.HashMap<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+            }
+            return out;
         }
     }
 

@@ -16,6 +16,7 @@ import dev.durablestreams.storage.StorageHealth;
 import dev.durablestreams.storage.StreamError;
 import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
+import dev.durablestreams.storage.StreamListener;
 import dev.durablestreams.storage.StreamStore;
 import dev.durablestreams.storage.engine.CommitObserver;
 import dev.durablestreams.storage.engine.EngineOptions;
@@ -32,10 +33,12 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +47,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * closed flag together), so concurrent appends to one stream serialize on its row and appends to different streams
  * never contend. Statements run on a bounded worker pool, never on the caller's thread.
  *
- * <p>Live readers are woken by commits on any node: each commit that changes a stream notifies its path
- * ({@link ChangeFeed}); this node's own commits also wake its readers directly.
+ * <p>Live readers are woken by commits on any node: each commit that changes a stream notifies what changed
+ * ({@link ChangeFeed}); this node's own commits also wake its readers directly. The same notifications tell the
+ * subscription leader about every node's changes ({@link #watch}).
  */
 public final class PostgresStore implements StreamStore {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
@@ -77,10 +80,10 @@ public final class PostgresStore implements StreamStore {
     private final EngineOptions options;
     private final LongSupplier clock;
     private final Signals signals = new Signals();
+    private final StorageHealth health = new StorageHealth();
     private final String channel;
     private final ChangeFeed feed;
     private final ScheduledExecutorService sweeper;
-    private final StorageHealth health = new StorageHealth();
     final GroupCommit commits; // tests gather batches through its gate
     /**
      * Content types of recently appended streams, by path: appends validate their body before joining a batch
@@ -122,9 +125,7 @@ public final class PostgresStore implements StreamStore {
         this.clock = clock;
         // Migrations run on their own connection before the pool exists: Flyway sets and restores search_path on the
         // connection it uses, and no pooled connection may keep a search_path from before the schema existed.
-        Flyway.configure().dataSource(config.jdbcUrl(), config.user(), config.password())
-                .schemas(config.schema()).defaultSchema(config.schema())
-                .createSchemas(true).locations("classpath:db/migration/postgresql").load().migrate();
+        Migrations.migrate(config);
         this.pool = pool(config, "ds-pg", config.poolSize());
         // The group commit's own connection: appends never wait for one behind reads holding the workers' ones.
         this.commitPool = pool(config, "ds-pg-commit", 1);
@@ -145,10 +146,35 @@ public final class PostgresStore implements StreamStore {
         if (sweepMillis > 0) {
             sweeper.scheduleWithFixedDelay(this::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         }
-        this.commits = new GroupCommit(commitPool, options, clock, health, signals, channel, this::hint);
+        this.commits = new GroupCommit(commitPool, options, clock, health, this::notifyChanges, this::afterCommit,
+                this::hint);
         this.streamCount = new StreamCount(() -> inTx(tx -> PgTables.streamCount(tx.c)), workers);
         streamCount.get(); // the first count, so the gauge has a value by the first scrape
         LOG.info("storage ready: PostgreSQL {}", config);
+    }
+
+    /**
+     * Sends every durable create, append and delete made by any node on this database to {@code listener} (on the
+     * change feed's thread, in commit order per stream), and calls {@code missed} when some may have been lost (the
+     * notification connection dropped): the listener should then re-read what it tracks.
+     */
+    public void watch(StreamListener listener, Runnable missed) {
+        feed.watch(new ChangeFeed.Watcher() {
+            @Override
+            public void changed(StreamChange c) {
+                switch (c.kind()) {
+                    case StreamChange.CREATED -> listener.created(c.path(), Offset.at(c.tail()));
+                    case StreamChange.ADVANCED -> listener.advanced(c.path(), Offset.at(c.tail()));
+                    case StreamChange.DELETED -> listener.deleted(c.path());
+                    default -> { } // readers only
+                }
+            }
+
+            @Override
+            public void missed() {
+                missed.run();
+            }
+        });
     }
 
     // ---------------------------------------------------------------- create
@@ -176,6 +202,7 @@ public final class PostgresStore implements StreamStore {
         if (req.fork() == null) {
             CreatePlan plan = CreateRules.plain(PgTables.nextId(tx.c), now, req, body, options.limits(), totalBytes(tx));
             write(tx, plan, null, 0);
+            tx.changed(StreamChange.created(plan.meta().path(), plan.meta().tail()));
             return new CreateResult(true, info(plan.meta()));
         }
         StreamRow src = PgTables.load(tx.c, req.fork().sourcePath(), true);
@@ -191,6 +218,7 @@ public final class PostgresStore implements StreamStore {
                 options.limits(), totalBytes(tx));
         write(tx, plan, src.path(), src.depth() + 1);
         PgTables.addReference(tx.c, src, 1);
+        tx.changed(StreamChange.created(plan.meta().path(), plan.meta().tail()));
         return new CreateResult(true, info(plan.meta()));
     }
 
@@ -260,7 +288,7 @@ public final class PostgresStore implements StreamStore {
     static void remove(Tx tx, StreamRow s) throws SQLException {
         if (Deletion.isSoft(s.meta().refCount())) {
             PgTables.softDelete(tx.c, s);
-            tx.signal(s.path());
+            tx.changed(StreamChange.deleted(s.path()));
             return;
         }
         List<StreamRow> purged = new ArrayList<>();
@@ -272,11 +300,11 @@ public final class PostgresStore implements StreamStore {
         }
         for (StreamRow c : purged) {
             PgTables.drop(tx.c, c);
-            tx.signal(c.path());
+            tx.changed(StreamChange.deleted(c.path()));
         }
         if (survivor != null) {
             PgTables.addReference(tx.c, survivor, -1);
-            tx.signal(survivor.path());
+            tx.changed(StreamChange.touched(survivor.path()));
         }
     }
 
@@ -323,6 +351,7 @@ public final class PostgresStore implements StreamStore {
 
     @Override
     public CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes) {
+        // Taken before the tail is read: a commit landing in between fires it (no lost wake-up).
         return sharedReads.read(new SharedReads.Key(path, incarnation, from, maxBytes), started -> async(() -> {
             started.run();
             // Taken before the tail is read: a commit landing in between fires it (no lost wake-up).
@@ -409,6 +438,21 @@ public final class PostgresStore implements StreamStore {
         return s;
     }
 
+    /** Blocks its caller (the subscription thread) for one query: the listing is synchronous by contract. */
+    @Override
+    public Collection<String> paths() {
+        return inTx(tx -> PgTables.livePaths(tx.c));
+    }
+
+    /** One statement for all the paths, on the caller's thread (the subscription thread). */
+    @Override
+    public Map<String, Offset> tails(Collection<String> paths) {
+        if (paths.isEmpty()) return Map.of();
+        Map<String, Offset> out = new HashMap<>();
+        inTx(tx -> PgTables.tails(tx.c, paths, clock.getAsLong())).forEach((p, t) -> out.put(p, Offset.at(t)));
+        return out;
+    }
+
     private static StreamInfo info(StreamMeta m) {
         return new StreamInfo(m.path(), m.contentType(), Offset.at(m.tail()), m.closed(), m.ttl(), m.expiresAt());
     }
@@ -418,7 +462,7 @@ public final class PostgresStore implements StreamStore {
     /** One transaction's connection, and what to do once it commits. */
     static final class Tx {
         final Connection c;
-        final List<String> signalled = new ArrayList<>(2);
+        final List<StreamChange> changes = new ArrayList<>(2);
         /** A refusal that follows a change which must stand (an expired stream removed on the way). */
         boolean commitBeforeFailing;
 
@@ -426,8 +470,8 @@ public final class PostgresStore implements StreamStore {
             this.c = c;
         }
 
-        void signal(String path) {
-            signalled.add(path);
+        void changed(StreamChange change) {
+            changes.add(change);
         }
     }
 
@@ -436,10 +480,7 @@ public final class PostgresStore implements StreamStore {
         T run(Tx tx) throws SQLException;
     }
 
-    /**
-     * Runs {@code work} in one transaction, again on a transient conflict; live readers are woken after commit. The
-     * outcome marks {@link #health()}: any transaction that reaches the database shows it accepts work.
-     */
+    /** Runs {@code work} in one transaction, again on a transient conflict; live readers are woken after commit. */
     private <T> T inTx(Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
@@ -459,7 +500,7 @@ public final class PostgresStore implements StreamStore {
                     } else {
                         c.rollback();
                     }
-                    health.commitSucceeded();
+                    health.commitSucceeded(); // the database answered: a refusal by the rules, not a fault
                     throw e;
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c);
@@ -482,13 +523,13 @@ public final class PostgresStore implements StreamStore {
                 : new StreamError(Kind.UNAVAILABLE, "storage unavailable");
     }
 
-    /** Queues the notifications of {@code tx}'s changes; PostgreSQL sends them when it commits. */
-    private void notifyChanges(Tx tx) throws SQLException {
-        ChangeFeed.notify(tx.c, channel, tx.signalled);
+    /** Queues the notifications of {@code tx}'s changes in one statement; PostgreSQL sends them when it commits. */
+    void notifyChanges(Tx tx) throws SQLException {
+        ChangeFeed.notify(tx.c, channel, tx.changes);
     }
 
-    private void afterCommit(Tx tx) {
-        for (String path : tx.signalled) signals.fire(path);
+    void afterCommit(Tx tx) {
+        for (StreamChange change : tx.changes) if (change.wakesReaders()) signals.fire(change.path());
     }
 
     private static void rollbackQuietly(Connection c) {
@@ -499,39 +540,24 @@ public final class PostgresStore implements StreamStore {
         }
     }
 
-    private <T> CompletableFuture<T> async(Supplier<T> op) {
-        try {
-            return CompletableFuture.supplyAsync(op, workers);
-        } catch (RuntimeException e) { // rejected: closed
-            return CompletableFuture.failedFuture(new StreamError(Kind.UNAVAILABLE, "storage is closed"));
-        }
-    }
-
-    // ---------------------------------------------------------------- operations
-
-    /** Receives each group commit's size and transaction time (the metrics layer), as the RocksDB writer's. */
-    public void observe(CommitObserver observer) {
-        commits.observe(observer);
-    }
-
+    /**
+     * Fails from a transaction that could not reach the database (or was not committed) until the next one that
+     * did: readiness reports such a node not ready while PostgreSQL is down.
+     */
     @Override
     public StorageHealth health() {
         return health;
     }
 
-    /** One round trip to the database in a transaction of its own; the outcome lands in {@link #health()}. */
+    /** One empty transaction, so readiness notices that the database is back without waiting for client traffic. */
     @Override
     public CompletableFuture<Void> probeWrite() {
-        return async(() -> inTx(tx -> {
-            PgTables.ping(tx.c);
-            return (Void) null;
-        })).handle((v, err) -> null);
+        return async(() -> inTx(tx -> null));
     }
 
-    /** The paths of the live streams of the whole database (every node's), read now. */
-    @Override
-    public Collection<String> paths() {
-        return inTx(tx -> PgTables.livePaths(tx.c));
+    /** Receives each group commit's size and transaction time (the metrics layer), as the RocksDB writer's. */
+    public void observe(CommitObserver observer) {
+        commits.observe(observer);
     }
 
     /**
@@ -541,6 +567,14 @@ public final class PostgresStore implements StreamStore {
      */
     public int streamCount() {
         return streamCount.get();
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> op) {
+        try {
+            return CompletableFuture.supplyAsync(op, workers);
+        } catch (RuntimeException e) { // rejected: closed
+            return CompletableFuture.failedFuture(new StreamError(Kind.UNAVAILABLE, "storage is closed"));
+        }
     }
 
     @Override

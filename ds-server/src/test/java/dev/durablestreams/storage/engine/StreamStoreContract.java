@@ -322,6 +322,30 @@ public abstract class StreamStoreContract {
 
     // ------------------------------------------------------------------ delete, forks
 
+    /** The listing for subscription backfill: live streams only (a soft-deleted source is gone for clients). */
+    @Test
+    void pathsListsTheLiveStreams() {
+        create("a", TEXT, "");
+        create("b/c", TEXT, "x");
+        create("gone", TEXT, "");
+        fork("f", "b/c", "");
+        await(store.delete("gone"));
+        await(store.delete("b/c")); // soft: the fork still reads through it
+        assertThat(store.paths()).containsExactlyInAnyOrder("a", "f");
+    }
+
+    /** Tails of many streams at once, for subscriptions catching up: live streams only. */
+    @Test
+    void tailsReadsTheLiveStreamsAmongThePaths() {
+        create("a", TEXT, "abc");
+        create("b c/d", TEXT, "");
+        create("gone", TEXT, "xy");
+        await(store.delete("gone"));
+        assertThat(store.tails(java.util.List.of("a", "b c/d", "gone", "missing")))
+                .isEqualTo(java.util.Map.of("a", Offset.at(3), "b c/d", Offset.at(0)));
+        assertThat(store.tails(java.util.List.of())).isEmpty();
+    }
+
     @Test
     void deleteThenRecreateGivesAFreshStream() {
         create("a", TEXT, "old");

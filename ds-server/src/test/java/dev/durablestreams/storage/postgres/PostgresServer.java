@@ -1,10 +1,7 @@
 package dev.durablestreams.storage.postgres;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.durablestreams.Scripts;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -33,12 +30,10 @@ public final class PostgresServer implements AutoCloseable, ExtensionContext.Sto
         }
     }
 
-    private final Path script;
     private final Path dir;
     private final String url;
 
-    private PostgresServer(Path script, Path dir, String url) {
-        this.script = script;
+    private PostgresServer(Path dir, String url) {
         this.dir = dir;
         this.url = url;
     }
@@ -55,47 +50,43 @@ public final class PostgresServer implements AutoCloseable, ExtensionContext.Sto
         }
     }
 
+    /**
+     * A server of the caller's own, separate from the JVM's shared one, for a test that stops and starts it
+     * ({@link #down()}, {@link #up()}); the caller closes it.
+     */
+    public static PostgresServer startOwn() {
+        return start();
+    }
+
     private static PostgresServer start() {
-        Path script = repoRoot().resolve("scripts/pg.sh");
         // Directly under /tmp: the server runs as the postgres user when the tests run as root.
         Path dir = Path.of("/tmp", "ds-pg-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        String out = run(script, "start", dir).trim();
-        String url = out.substring(out.lastIndexOf('\n') + 1);
+        String out = Scripts.run("pg.sh", 600, "start", dir.toString());
+        String url = Scripts.lastLine(out);
         if (!url.startsWith("postgresql://")) throw new IllegalStateException("pg.sh start printed: " + out);
-        return new PostgresServer(script, dir, url);
+        return new PostgresServer(dir, url);
+    }
+
+    /** This server's URL ({@code postgresql://ds:ds@127.0.0.1:PORT/ds}). */
+    public String connectionUrl() {
+        return url;
+    }
+
+    /** Stops the server like a crash (immediate shutdown), keeping its data and port for {@link #up()}. */
+    public void down() {
+        Scripts.run("pg.sh", 120, "down", dir.toString(), "immediate");
+    }
+
+    /** Starts the server stopped by {@link #down()} again, on the same data and port; returns once it accepts connections. */
+    public void up() {
+        Scripts.run("pg.sh", 120, "up", dir.toString());
     }
 
     @Override
     public void close() {
         synchronized (LOCK) {
-            run(script, "stop", dir);
-            instance = null;
+            Scripts.run("pg.sh", 120, "stop", dir.toString());
+            if (instance == this) instance = null;
         }
-    }
-
-    private static String run(Path script, String command, Path dir) {
-        try {
-            Path log = Files.createTempFile("pg-sh", ".log");
-            Process p = new ProcessBuilder("bash", script.toString(), command, dir.toString())
-                    .redirectErrorStream(false).redirectError(log.toFile()).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("scripts/pg.sh " + command + " failed:\n" + out + Files.readString(log));
-            }
-            Files.deleteIfExists(log);
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run scripts/pg.sh", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path repoRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("scripts/pg.sh"))) return p;
-        }
-        throw new IllegalStateException("scripts/pg.sh not found above " + Path.of("").toAbsolutePath());
     }
 }
