@@ -9,7 +9,15 @@
 #   BENCH_WARM=S               unmeasured seconds before each append run (default 4, quick 2)
 # Full run: about 12-13 minutes on 2 cores (estimated from the quick run's parts; the report prints the time taken). If it runs
 # over on a busier machine, BENCH_REPS=2 cuts it by about a third.
-#   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file
+#   BENCH_TARGETS="..."        subset of: ours-memory ours-rocksdb node-memory node-file ours-postgres ours-postgres-2
+#                              (postgres targets: one node, and two nodes behind scripts/proxy.sh, on a PostgreSQL
+#                              started by scripts/pg.sh; each server run gets a fresh schema. On ours-postgres-2
+#                              appends and catch-up go through the proxy; the live scenarios read from node A and
+#                              write to node B, so every delivery crosses nodes)
+#   BENCH_SCENARIOS="..."      subset of: append catchup fanout roundtrip streams idle (default all; the durable,
+#                              generator and recovery runs need ours-rocksdb / ours-memory among the targets)
+#   BENCH_FAN_SSE=N            SSE readers of the fan-out (default 2000, quick 500)
+#   BENCH_OUT=FILE             the report to write (default docs/BENCHMARKS.md; its chart next to it as .png)
 #   BENCH_SERVER_JAVA_OPTS     JVM options of ds-server (default -Xmx1g)
 #   BENCH_NOTE="..."           a remark printed in the report (e.g. what else ran on the machine)
 #   BENCH_RESULTS=DIR          keep the JSON results there (default: a temporary directory, kept, path printed)
@@ -46,9 +54,15 @@ else
 fi
 TARGETS=(${BENCH_TARGETS:-ours-memory ours-rocksdb node-memory node-file})
 SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:--Xmx1g}"
+OUT="${BENCH_OUT:-docs/BENCHMARKS.md}"
+SCENARIOS=" ${BENCH_SCENARIOS:-append catchup fanout roundtrip streams idle} "
+FAN_SSE="${BENCH_FAN_SSE:-$FAN_SSE}"
+want() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 GEN_JAVA_OPTS="${BENCH_GEN_JAVA_OPTS:--Xmx2g}"
 
 work="$(mktemp -d /tmp/ds-bench.XXXXXX)"
+# Directly under /tmp: as root, PostgreSQL runs as the postgres user, who cannot enter the private $work.
+PG_DIR="/tmp/ds-bench-pg-$$"; PG_URL=""; PROXY_DIR=""
 results="${BENCH_RESULTS:-$work/results}"
 mkdir -p "$results" "$work/logs" "$work/data"
 started=$(date +%s)
@@ -57,7 +71,9 @@ started=$(date +%s)
 # only this shell's children, so a recycled pid of someone else's process is never hit).
 cleanup() {
   local p
+  if [[ -n "$PROXY_DIR" ]]; then scripts/proxy.sh stop "$PROXY_DIR" 2>/dev/null || true; fi
   for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
+  if [[ -n "$PG_URL" ]]; then scripts/pg.sh stop "$PG_DIR" >/dev/null 2>&1 || true; fi
   rm -rf "$work/data" "$work/ds-server.jar" "$work/ds-bench.jar"
 }
 trap cleanup EXIT
@@ -77,11 +93,37 @@ JAVA_VERSION="$(java -version 2>&1 | head -1)"
 BENCH=(java $GEN_JAVA_OPTS -Djava.awt.headless=true -jar "$work/ds-bench.jar")
 SEQ=0
 
-# start_server TARGET DATADIR -> sets SERVER_PID, SERVER_URL, SERVER_LOG
+# start_pg: PostgreSQL for the postgres targets, started on first use (stopped on exit)
+start_pg() {
+  [[ -n "$PG_URL" ]] && return 0
+  PG_URL="$(scripts/pg.sh start "$PG_DIR" | tail -1)"
+}
+
+# start_server TARGET DATADIR -> sets SERVER_PID, SERVER_URL, SERVER_LOG, and READ_URL / WRITE_URL for the live
+# scenarios (node A / node B on ours-postgres-2; the server's URL elsewhere)
 start_server() {
   local target="$1" dir="$2"
   SEQ=$((SEQ + 1))
   SERVER_LOG="$work/logs/$(printf %03d $SEQ)-$target.log"
+  NODE_B_PID=""
+  case "$target" in
+    ours-postgres|ours-postgres-2)
+      start_pg
+      java $SERVER_JAVA_OPTS -jar "$JAR" --port 0 --storage "$PG_URL" --pg-schema "bench_$SEQ" \
+        --sse-max-duration 300s >"$SERVER_LOG" 2>&1 &
+      SERVER_PID=$!
+      SERVER_URL="$(wait_for_url "$SERVER_LOG" "$SERVER_PID" 600)" || { cat "$SERVER_LOG" >&2; exit 1; }
+      READ_URL="$SERVER_URL"; WRITE_URL="$SERVER_URL"
+      [[ "$target" == ours-postgres ]] && return 0
+      java $SERVER_JAVA_OPTS -jar "$JAR" --port 0 --storage "$PG_URL" --pg-schema "bench_$SEQ" \
+        --sse-max-duration 300s >"$SERVER_LOG.b" 2>&1 &
+      NODE_B_PID=$!
+      WRITE_URL="$(wait_for_url "$SERVER_LOG.b" "$NODE_B_PID" 600)" || { cat "$SERVER_LOG.b" >&2; exit 1; }
+      PROXY_DIR="$work/proxy"
+      local a="${READ_URL#http://}" b="${WRITE_URL#http://}"
+      SERVER_URL="$(scripts/proxy.sh start "$PROXY_DIR" "${a%%/*}" "${b%%/*}")/v1/stream/"
+      return 0 ;;
+  esac
   case "$target" in
     ours-memory)  java $SERVER_JAVA_OPTS -jar "$JAR" --port 0 --storage memory \
                     --sse-max-duration 300s >"$SERVER_LOG" 2>&1 & ;;
@@ -92,20 +134,25 @@ start_server() {
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
   SERVER_PID=$!
-  SERVER_URL="$(wait_for_url "$SERVER_LOG" "$SERVER_PID" 600)" && return 0
+  SERVER_URL="$(wait_for_url "$SERVER_LOG" "$SERVER_PID" 600)" && { READ_URL="$SERVER_URL"; WRITE_URL="$SERVER_URL"; return 0; }
   echo "server $target did not start; log:" >&2
   cat "$SERVER_LOG" >&2
   exit 1
 }
 
 stop_server() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  local p
+  if [[ -n "$PROXY_DIR" ]]; then scripts/proxy.sh stop "$PROXY_DIR"; PROXY_DIR=""; fi
+  for p in $SERVER_PID $NODE_B_PID; do
+    kill "$p" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
 }
 
-# run LABEL "TARGETS..." REPS -- ds-bench arguments (@PID@ is replaced by the server's pid)
+# run LABEL "TARGETS..." REPS -- ds-bench arguments (@PID@ is replaced by the server's pid, @WRITE_URL@ by the URL
+# the writer of a live scenario uses). With LIVE=1 the scenario reads from READ_URL instead of SERVER_URL.
 run() {
   local label="$1" targets="$2" reps="$3"; shift 4
   local -a tl=($targets)
@@ -117,9 +164,11 @@ run() {
       rm -rf "$dir"
       start_server "$target" "$dir"
       local -a args=()
-      for a in "$@"; do args+=("${a//@PID@/$SERVER_PID}"); done
+      local url="$SERVER_URL"
+      [[ "${LIVE:-0}" == 1 ]] && url="$READ_URL"
+      for a in "$@"; do a="${a//@PID@/$SERVER_PID}"; args+=("${a//@WRITE_URL@/$WRITE_URL}"); done
       echo "-- $label  $target  rep $rep"
-      timeout 600 "${BENCH[@]}" "${args[@]}" --url "$SERVER_URL" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
+      timeout 600 "${BENCH[@]}" "${args[@]}" --url "$url" --server-pid "$SERVER_PID" --label "$label" --target "$target" --rep "$rep" \
         --out "$results/$(printf %03d $SEQ)-$label-$target-$rep.json" 2> >(grep -v '^\s*at ' | head -20 >&2) \
         || echo "   ($label on $target exited with an error; see the result or the log $SERVER_LOG)"
       stop_server
@@ -132,16 +181,27 @@ ALL="${TARGETS[*]}"
 OURS_AND_NODE_MEM=""
 for t in "${TARGETS[@]}"; do [[ "$t" != node-file ]] && OURS_AND_NODE_MEM+="$t "; done
 
+if want append; then
 echo "== 1. small appends  (at $(( $(date +%s) - started )) s)"
 run append-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM"
 run append-producer-c32-s8-b100 "$ALL" "$REPS" -- append -c 32 -s 8 -b 100 -d "$DUR" -w "$WARM" --producer
+fi
+if want catchup; then
 echo "== 2. catch-up read  (at $(( $(date +%s) - started )) s)"
 run catchup "$ALL" "$REPS" -- catchup --size "$CATCHUP_MIB" --reads "$CATCHUP_READS"
+fi
+if want fanout; then
 echo "== 3. live fan-out  (at $(( $(date +%s) - started )) s)"
-run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
-run fanout-longpoll "$ALL" "$LP_REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8
+LIVE=1 run fanout-sse "$ALL" "$REPS" -- fanout --mode sse -r "$FAN_SSE" --rate 100 -d "$FAN_DUR" -w "$LWARM" --drain 8 \
+  --write-url @WRITE_URL@
+LIVE=1 run fanout-longpoll "$ALL" "$LP_REPS" -- fanout --mode longpoll -r "$FAN_LP" --rate 100 -d "$FAN_DUR" -w "$LWARM" \
+  --drain 8 --write-url @WRITE_URL@
+fi
+if want roundtrip; then
 echo "== 4. round trip  (at $(( $(date +%s) - started )) s)"
-run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$LWARM"
+LIVE=1 run roundtrip "$ALL" "$REPS" -- roundtrip -n "$RT_N" -w "$LWARM" --write-url @WRITE_URL@
+fi
+if want streams; then
 echo "== 5. many streams  (at $(( $(date +%s) - started )) s)"
 for s in $STREAMS_LIST; do
   # The file-backed Node server keeps a file per stream; 100,000 of them take minutes to create.
@@ -149,8 +209,11 @@ for s in $STREAMS_LIST; do
   # creating the streams warms the server up too, so a shorter warm-up here
   run "streams-$s" "$targets" "$STREAMS_REPS" -- append -c 32 -s "$s" -b 100 -d "$DUR" -w "$LWARM"
 done
+fi
+if want idle; then
 echo "== 6. idle connections  (at $(( $(date +%s) - started )) s)"
 run idle-sse "$ALL" 1 -- idle -r "$IDLE" --settle 2
+fi
 
 if [[ " ${TARGETS[*]} " == *" ours-rocksdb "* ]]; then
   echo "== durable storage (ours-rocksdb, sync)  (at $(( $(date +%s) - started )) s)"
@@ -230,7 +293,7 @@ fi
 
 elapsed=$(( $(date +%s) - started ))
 echo "== report (results in $results, ${elapsed}s)"
-"${BENCH[@]}" report --results "$results" --out docs/BENCHMARKS.md --chart docs/benchmarks.png \
+"${BENCH[@]}" report --results "$results" --out "$OUT" --chart "${OUT%.md}.png" \
   --bounds bench/bounds.md ${BENCH_NOTE:+--note "$BENCH_NOTE"} --command "$CMD" --warmup "append runs ${WARM} s, many-streams runs (after creating the streams) and live scenarios ${LWARM} s, catch-up 1 full read" --elapsed "$elapsed" --reps "$REPS" --quick="$([[ $QUICK == 1 ]] && echo true || echo false)" \
   --server-opts "ds-server: java $SERVER_JAVA_OPTS; generator: java $GEN_JAVA_OPTS; $NODE_VERSION; $JAVA_VERSION"
-echo "wrote docs/BENCHMARKS.md and docs/benchmarks.png"
+echo "wrote $OUT and ${OUT%.md}.png"

@@ -59,7 +59,12 @@ public final class BenchMain implements Runnable {
 
         /** A client for {@link #url} that sends the {@code --header}s with every request. */
         HttpClient client() {
-            return new HttpClient(url, threads(), headers);
+            return client(url);
+        }
+
+        /** A client for another server's {@code url} (e.g. another node of a cluster), with the same headers. */
+        HttpClient client(String otherUrl) {
+            return new HttpClient(otherUrl, threads(), headers);
         }
 
         int threads() {

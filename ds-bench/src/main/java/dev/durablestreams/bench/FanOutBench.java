@@ -54,6 +54,16 @@ final class FanOutBench implements Callable<Integer> {
             description = "Seconds to wait after the last append for readers to get everything (default ${DEFAULT-VALUE}).")
     double drain;
 
+    @Option(names = "--write-url",
+            description = "Stream base URL the writer uses, when it is another server than the readers' --url (e.g. "
+                    + "another node of a cluster: readers are woken across nodes); default: --url.")
+    String writeUrl;
+
+    /** Whether the writer uses another server than the readers. */
+    private boolean crossNode() {
+        return writeUrl != null && !writeUrl.equals(common.url);
+    }
+
     @Override
     public Integer call() throws Exception {
         return common.measure(this::run, r -> r.metrics.get("complete_readers") == readers);
@@ -108,8 +118,9 @@ final class FanOutBench implements Callable<Integer> {
     }
 
     Result run() throws Exception {
-        try (HttpClient client = common.client()) {
-            Conn writer = client.connect().get(10, TimeUnit.SECONDS);
+        try (HttpClient client = common.client();
+             HttpClient writes = crossNode() ? common.client(writeUrl) : null) {
+            Conn writer = (writes == null ? client : writes).connect().get(10, TimeUnit.SECONDS);
             String path = client.path("bench-" + common.runId + "-fanout");
             Collect.create(writer, path, "text/plain");
 
@@ -222,7 +233,7 @@ final class FanOutBench implements Callable<Integer> {
                 bad += r.badStatus;
             }
             return new Result("fanout")
-                    .param("mode", mode.name()).param("readers", readers).param("rate", rate)
+                    .param("mode", mode.name()).param("cross_node", crossNode()).param("readers", readers).param("rate", rate)
                     .param("duration_s", duration).param("warmup_s", warmup).param("bytes", bytes)
                     .latency("delivery", delivery)
                     .metric("complete_readers", complete)

@@ -58,6 +58,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--server-opts", defaultValue = "", description = "JVM and runtime flags, for the record.") String serverOpts;
 
     static final String[] TARGETS = {"ours-memory", "ours-rocksdb", "node-memory", "node-file"};
+    /** Every target the report knows, in column order; the tables show those with results (or {@link #TARGETS}). */
+    static final String[] ALL_TARGETS = {"ours-memory", "ours-rocksdb", "ours-postgres", "ours-postgres-2",
+            "node-memory", "node-file"};
     /** Pairs compared: ours / theirs. */
     static final String[][] PAIRS = {{"ours-memory", "node-memory"}, {"ours-rocksdb", "node-file"}};
 
@@ -233,13 +236,13 @@ final class ReportCommand implements Callable<Integer> {
 
         sb.append(bounds());
         sb.append("## Medians\n\n");
-        sb.append("| Scenario | Metric | ").append(String.join(" | ", TARGETS)).append(" |\n");
-        sb.append("|---|---|").append("---:|".repeat(TARGETS.length)).append('\n');
+        sb.append("| Scenario | Metric | ").append(String.join(" | ", columns())).append(" |\n");
+        sb.append("|---|---|").append("---:|".repeat(columns().length)).append('\n');
         for (String label : labels) {
             if (!compared(label)) continue;
             for (String metric : metricsOf(label).keySet()) {
                 sb.append("| ").append(label).append(" | ").append(metric).append(" |");
-                for (String t : TARGETS) sb.append(' ').append(fmt(median(label, t, metric))).append(" |");
+                for (String t : columns()) sb.append(' ').append(fmt(median(label, t, metric))).append(" |");
                 sb.append('\n');
             }
         }
@@ -303,7 +306,10 @@ final class ReportCommand implements Callable<Integer> {
                 directory each time; servers are killed on exit), then runs `bin/ds-bench report`, which writes this
                 file and `docs/benchmarks.png`. Environment: `BENCH_REPS`, `BENCH_TARGETS`, `BENCH_SERVER_JAVA_OPTS`
                 (default `-Xmx1g`), `BENCH_WARM` (seconds of warm-up per append run, default 4), `BENCH_RESULTS` (where the
-                JSON results go). Needs Java 17+, Maven, Node.js 18+,
+                JSON results go), `BENCH_SCENARIOS` (a subset of the scenarios), `BENCH_FAN_SSE` (SSE readers of the fan-out),
+                `BENCH_OUT` (the report to write). `BENCH_TARGETS` may also name `ours-postgres` (one node on a PostgreSQL
+                started by `scripts/pg.sh`) and `ours-postgres-2` (two nodes behind `scripts/proxy.sh`; live scenarios read
+                from one node and write to the other). Needs Java 17+, Maven, Node.js 18+,
                 npm; `wrk` (Debian package) is used, when installed, to check that the generator is not the bottleneck.
 
                 Single scenarios against any server (`bin/ds-bench <scenario> --help`):
@@ -412,16 +418,30 @@ final class ReportCommand implements Callable<Integer> {
                 .append(ok == null ? "—" : ok ? "yes" : "**no**").append(" |\n");
     }
 
+    /** The targets with results, in {@link #ALL_TARGETS} order; the classic four when none of them ran. */
+    String[] columns() {
+        List<String> present = new ArrayList<>();
+        for (String t : ALL_TARGETS) {
+            for (Run r : runs) {
+                if (r.target().equals(t)) {
+                    present.add(t);
+                    break;
+                }
+            }
+        }
+        return present.isEmpty() ? TARGETS : present.toArray(new String[0]);
+    }
+
     private String streamScaling() {
         List<String> ls = new ArrayList<>();
         for (String l : labels) if (l.startsWith("streams-")) ls.add(l);
         if (ls.isEmpty()) return "";
         StringBuilder sb = new StringBuilder("## Appends spread over many streams (ops/s, 32 connections, 100 B)\n\n");
-        sb.append("| Streams | ").append(String.join(" | ", TARGETS)).append(" |\n|---|")
-                .append("---:|".repeat(TARGETS.length)).append('\n');
+        sb.append("| Streams | ").append(String.join(" | ", columns())).append(" |\n|---|")
+                .append("---:|".repeat(columns().length)).append('\n');
         for (String l : ls) {
             sb.append("| ").append(l.substring("streams-".length())).append(" |");
-            for (String t : TARGETS) sb.append(' ').append(fmt(median(l, t, "ops_per_s"))).append(" |");
+            for (String t : columns()) sb.append(' ').append(fmt(median(l, t, "ops_per_s"))).append(" |");
             sb.append('\n');
         }
         return sb.append("\nnode-file is not run with 100,000 streams: it keeps files per stream, and creating "

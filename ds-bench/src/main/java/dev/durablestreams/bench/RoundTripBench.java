@@ -34,15 +34,26 @@ final class RoundTripBench implements Callable<Integer> {
     @Option(names = {"-b", "--bytes"}, defaultValue = "100", description = "Bytes per append (default ${DEFAULT-VALUE}).")
     int bytes;
 
+    @Option(names = "--write-url",
+            description = "Stream base URL the writer uses, when it is another server than the reader's --url (e.g. "
+                    + "another node of a cluster: the reader is woken across nodes); default: --url.")
+    String writeUrl;
+
+    /** Whether the writer uses another server than the readers. */
+    private boolean crossNode() {
+        return writeUrl != null && !writeUrl.equals(common.url);
+    }
+
     @Override
     public Integer call() throws Exception {
         return common.measure(this::run, r -> r.metrics.get("roundtrip_count") > 0);
     }
 
     Result run() throws Exception {
-        try (HttpClient client = common.client()) {
+        try (HttpClient client = common.client();
+             HttpClient writes = crossNode() ? common.client(writeUrl) : null) {
             Conn reader = client.connect().get(10, TimeUnit.SECONDS);
-            Conn writer = client.connect().get(10, TimeUnit.SECONDS);
+            Conn writer = (writes == null ? client : writes).connect().get(10, TimeUnit.SECONDS);
             String path = client.path("bench-" + common.runId + "-rt");
             Collect.create(writer, path, "application/octet-stream");
             byte[] body = new byte[bytes];
@@ -86,7 +97,7 @@ final class RoundTripBench implements Callable<Integer> {
             reader.close();
             writer.close();
             return new Result("roundtrip")
-                    .param("iterations", iterations).param("warmup_s", warmup).param("park_ms", parkMs).param("bytes", bytes)
+                    .param("iterations", iterations).param("cross_node", crossNode()).param("warmup_s", warmup).param("park_ms", parkMs).param("bytes", bytes)
                     .latency("roundtrip", rtt)
                     .latency("append", append)
                     .metric("early_responses", early)

@@ -316,15 +316,20 @@ public final class Main implements Callable<Integer> {
         ServerMetrics metrics = ServerMetrics.withProcessMeters();
         StreamStore engine = switch (storage.backend()) {
             case "memory" -> new StreamEngine(new MemoryLog(), limits);
-            case "postgresql" -> PostgresStore.open(new PgConfig(storage.url(), pgSchema, pgPoolSize), limits);
+            case "postgresql" -> {
+                PostgresStore pg = PostgresStore.open(new PgConfig(storage.url(), pgSchema, pgPoolSize), limits);
+                pg.observe(metrics.commitObserver());
+                yield pg;
+            }
             default -> {
                 RocksLog log = RocksLog.open(dataDir, durability == Durability.sync);
                 log.observe(metrics.commitObserver());
                 yield new StreamEngine(log, limits);
             }
         };
-        // PostgreSQL nodes keep no stream count of their own: ds.streams reads -1 there.
-        metrics.bindStorage(engine instanceof StreamEngine e ? e::streamCount : () -> -1, engine.health());
+        // On PostgreSQL ds.streams counts the streams of the whole database (every node's), recounted every few seconds.
+        metrics.bindStorage(engine instanceof StreamEngine e ? e::streamCount
+                : engine instanceof PostgresStore p ? p::streamCount : () -> -1, engine.health());
         Set<String> allowHosts = new HashSet<>();
         if (!webhookAllowHosts.equals("none")) {
             for (String h : webhookAllowHosts.split(",")) if (!h.isBlank()) allowHosts.add(h.trim().toLowerCase(Locale.ROOT));

@@ -89,10 +89,10 @@ public final class ServerMetrics implements AutoCloseable {
     /** Group-commit meters, fed by the log's writer thread. */
     public CommitObserver commitObserver() {
         DistributionSummary groupSize = DistributionSummary.builder("ds.commit.group.size")
-                .description("Commits written by one write-ahead-log sync")
+                .description("Commits written together by one group commit (a RocksDB WAL sync, a PostgreSQL transaction)")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
                 .register(registry);
-        Timer sync = Timer.builder("ds.commit.sync").description("Time to write and sync one group commit")
+        Timer sync = Timer.builder("ds.commit.sync").description("Time to write and make durable one group commit")
                 .publishPercentileHistogram().register(registry);
         return (commits, nanos) -> {
             groupSize.record(commits);

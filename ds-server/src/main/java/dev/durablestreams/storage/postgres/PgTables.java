@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -33,6 +35,35 @@ final class PgTables {
                 return rs.next() ? row(rs) : null;
             }
         }
+    }
+
+    /**
+     * Locks the rows at {@code paths} in the order given (sorted, so that transactions locking overlapping sets
+     * cannot deadlock) and returns them by path; missing paths are absent. One {@code SELECT ... FOR UPDATE} per
+     * stream, all sent in one round trip (several statements in one JDBC statement run in order).
+     */
+    static Map<String, StreamRow> lockAll(Connection c, List<String> paths) throws SQLException {
+        Map<String, StreamRow> rows = new HashMap<>();
+        if (paths.isEmpty()) return rows;
+        String one = "SELECT " + COLUMNS + " FROM streams WHERE path = ? FOR UPDATE";
+        try (PreparedStatement st = c.prepareStatement(String.join(";", java.util.Collections.nCopies(paths.size(), one)))) {
+            for (int i = 0; i < paths.size(); i++) st.setString(i + 1, paths.get(i));
+            boolean isResult = st.execute();
+            while (true) {
+                if (isResult) {
+                    try (ResultSet rs = st.getResultSet()) {
+                        if (rs.next()) {
+                            StreamRow r = row(rs);
+                            rows.put(r.path(), r);
+                        }
+                    }
+                } else if (st.getUpdateCount() == -1) {
+                    break;
+                }
+                isResult = st.getMoreResults();
+            }
+        }
+        return rows;
     }
 
     /** The row of incarnation {@code id} at {@code path}, or {@code null} once it is purged. */
@@ -94,6 +125,15 @@ final class PgTables {
                 while (rs.next()) paths.add(rs.getString(1));
             }
             return paths;
+        }
+    }
+
+    /** Streams stored (soft-deleted ones included, as the engine counts them). Spans streams: for a gauge. */
+    static long streamCount(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM streams");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
@@ -161,18 +201,26 @@ final class PgTables {
         }
     }
 
-    /** Writes what an append changes: tail, closed flag, closing producer, Stream-Seq, last access. */
-    static void updateAppended(Connection c, StreamMeta m, long lastAccessMillis) throws SQLException {
+    /**
+     * Writes what a batch of appends changed, one row per stream: tail, closed flag, closing producer, Stream-Seq,
+     * and the last access (never moved back). One statement per stream, sent as one JDBC batch (one round trip).
+     */
+    static void updateAppended(Connection c, List<StreamMeta> changed, long nowMillis) throws SQLException {
+        if (changed.isEmpty()) return;
         try (PreparedStatement st = c.prepareStatement("UPDATE streams SET tail = ?, closed = ?, closed_by_id = ?,"
-                + " closed_by_epoch = ?, closed_by_seq = ?, last_seq = ?, last_access_ms = ? WHERE path = ? AND id = ?")) {
-            st.setLong(1, m.tail());
-            st.setBoolean(2, m.closed());
-            setProducer(st, 2, m.closedBy());
-            st.setString(6, m.lastSeq());
-            st.setLong(7, lastAccessMillis);
-            st.setString(8, m.path());
-            st.setLong(9, m.id());
-            st.executeUpdate();
+                + " closed_by_epoch = ?, closed_by_seq = ?, last_seq = ?,"
+                + " last_access_ms = greatest(last_access_ms, ?) WHERE path = ? AND id = ?")) {
+            for (StreamMeta m : changed) {
+                st.setLong(1, m.tail());
+                st.setBoolean(2, m.closed());
+                setProducer(st, 2, m.closedBy());
+                st.setString(6, m.lastSeq());
+                st.setLong(7, nowMillis);
+                st.setString(8, m.path());
+                st.setLong(9, m.id());
+                st.addBatch();
+            }
+            st.executeBatch();
         }
     }
 
@@ -233,12 +281,34 @@ final class PgTables {
     }
 
     static void insertRecord(Connection c, StreamMeta m, NewRecord r) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO records (path, stream_id, off, data) VALUES (?, ?, ?, ?)")) {
-            st.setString(1, m.path());
-            st.setLong(2, m.id());
-            st.setLong(3, r.offset());
-            st.setBytes(4, r.bytes());
-            st.executeUpdate();
+        insertRecords(c, List.of(new RecordRow(m, r.offset(), r.bytes())));
+    }
+
+    /** A record to insert: {@code bytes} at {@code offset} of stream {@code m}. */
+    record RecordRow(StreamMeta stream, long offset, byte[] bytes) {}
+
+    /** Rows per multi-row insert: well below PostgreSQL's 65535 bind parameters. */
+    private static final int ROWS_PER_INSERT = 1000;
+
+    /**
+     * Inserts records of one or more streams with multi-row inserts. Still Citus-compatible: every row carries its
+     * stream's path as the leading key, and Citus routes each row of a multi-row insert to its stream's shard.
+     */
+    static void insertRecords(Connection c, List<RecordRow> rows) throws SQLException {
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            List<RecordRow> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+            StringBuilder sql = new StringBuilder("INSERT INTO records (path, stream_id, off, data) VALUES ");
+            for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)");
+            try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+                int i = 0;
+                for (RecordRow r : part) {
+                    st.setString(++i, r.stream().path());
+                    st.setLong(++i, r.stream().id());
+                    st.setLong(++i, r.offset());
+                    st.setBytes(++i, r.bytes());
+                }
+                st.executeUpdate();
+            }
         }
     }
 
@@ -254,16 +324,30 @@ final class PgTables {
         }
     }
 
-    static void putProducer(Connection c, StreamMeta m, String producerId, ProducerState p) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO producers (path, stream_id, producer_id, epoch, seq)"
-                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (path, stream_id, producer_id)"
-                + " DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq")) {
-            st.setString(1, m.path());
-            st.setLong(2, m.id());
-            st.setString(3, producerId);
-            st.setLong(4, p.epoch());
-            st.setLong(5, p.lastSeq());
-            st.executeUpdate();
+    /** A producer's new state in stream {@code stream}. */
+    record ProducerRow(StreamMeta stream, String producerId, ProducerState state) {}
+
+    /**
+     * Stores producer states, each (stream, producer) at most once, in one multi-row upsert per
+     * {@value #ROWS_PER_INSERT} rows (each row keyed by its stream's path first, as {@link #insertRecords}).
+     */
+    static void putProducers(Connection c, List<ProducerRow> rows) throws SQLException {
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            List<ProducerRow> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+            StringBuilder sql = new StringBuilder("INSERT INTO producers (path, stream_id, producer_id, epoch, seq) VALUES ");
+            for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "(?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?)");
+            sql.append(" ON CONFLICT (path, stream_id, producer_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq");
+            try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+                int i = 0;
+                for (ProducerRow r : part) {
+                    st.setString(++i, r.stream().path());
+                    st.setLong(++i, r.stream().id());
+                    st.setString(++i, r.producerId());
+                    st.setLong(++i, r.state().epoch());
+                    st.setLong(++i, r.state().lastSeq());
+                }
+                st.executeUpdate();
+            }
         }
     }
 

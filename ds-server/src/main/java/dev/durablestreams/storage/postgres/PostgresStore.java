@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.durablestreams.protocol.MediaType;
 import dev.durablestreams.protocol.Offset;
-import dev.durablestreams.protocol.Producer;
 import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.AppendRequest;
@@ -19,11 +18,10 @@ import dev.durablestreams.storage.StreamError.Kind;
 import dev.durablestreams.storage.StreamInfo;
 import dev.durablestreams.storage.StreamListener;
 import dev.durablestreams.storage.StreamStore;
+import dev.durablestreams.storage.engine.CommitObserver;
 import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.engine.LogChunk;
 import dev.durablestreams.storage.rules.AppendBody;
-import dev.durablestreams.storage.rules.AppendDecision;
-import dev.durablestreams.storage.rules.AppendRules;
 import dev.durablestreams.storage.rules.CreatePlan;
 import dev.durablestreams.storage.rules.CreateRules;
 import dev.durablestreams.storage.rules.Deletion;
@@ -35,6 +33,7 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -69,8 +68,14 @@ public final class PostgresStore implements StreamStore {
     private static final int MAX_ATTEMPTS = 5;
     private static final long SWEEP_MILLIS = 1_000;
     private static final int SWEEP_BATCH = 100;
+    private static final int MAX_TYPE_HINTS = 100_000;
+    /** Bodies up to this size are validated on the caller's thread (the engine's threshold). */
+    private static final int INLINE_APPEND_BYTES = 64 * 1024;
+    /** SQLSTATE disk_full. */
+    private static final String DISK_FULL = "53100";
 
     private final HikariDataSource pool;
+    private final HikariDataSource commitPool;
     private final ExecutorService workers;
     private final EngineOptions options;
     private final LongSupplier clock;
@@ -79,6 +84,31 @@ public final class PostgresStore implements StreamStore {
     private final String channel;
     private final ChangeFeed feed;
     private final ScheduledExecutorService sweeper;
+    final GroupCommit commits; // tests gather batches through its gate
+    /**
+     * Content types of recently appended streams, by path: appends validate their body before joining a batch
+     * without asking the database each time. Only a hint; the batch re-validates when the stream's type differs.
+     */
+    private final ConcurrentHashMap<String, String> typeHints = new ConcurrentHashMap<>();
+    private final StreamCount streamCount;
+    private final SharedReads sharedReads = new SharedReads();
+
+    private static HikariDataSource pool(PgConfig config, String name, int size) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.jdbcUrl());
+        hc.setUsername(config.user());
+        hc.setPassword(config.password());
+        hc.setMaximumPoolSize(size);
+        hc.setMinimumIdle(1);
+        hc.setAutoCommit(false);
+        // search_path is a startup parameter of every pooled connection, not a later SET that could be undone.
+        hc.addDataSourceProperty("currentSchema", config.schema());
+        hc.setSchema(config.schema());
+        hc.setPoolName(name);
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(-1); // start even while the database is down; requests answer 503 meanwhile
+        return new HikariDataSource(hc);
+    }
 
     /** Connects, creates or migrates the schema, and opens the store. */
     public static PostgresStore open(PgConfig config, EngineOptions options) {
@@ -96,20 +126,9 @@ public final class PostgresStore implements StreamStore {
         // Migrations run on their own connection before the pool exists: Flyway sets and restores search_path on the
         // connection it uses, and no pooled connection may keep a search_path from before the schema existed.
         Migrations.migrate(config);
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.jdbcUrl());
-        hc.setUsername(config.user());
-        hc.setPassword(config.password());
-        hc.setMaximumPoolSize(config.poolSize());
-        hc.setMinimumIdle(1);
-        hc.setAutoCommit(false);
-        // search_path is a startup parameter of every pooled connection, not a later SET that could be undone.
-        hc.addDataSourceProperty("currentSchema", config.schema());
-        hc.setSchema(config.schema());
-        hc.setPoolName("ds-pg");
-        hc.setConnectionTimeout(5_000);
-        hc.setInitializationFailTimeout(-1); // start even while the database is down; requests answer 503 meanwhile
-        this.pool = new HikariDataSource(hc);
+        this.pool = pool(config, "ds-pg", config.poolSize());
+        // The group commit's own connection: appends never wait for one behind reads holding the workers' ones.
+        this.commitPool = pool(config, "ds-pg-commit", 1);
         this.channel = ChangeFeed.channel(config.schema());
         this.feed = new ChangeFeed(config, signals);
         if (!feed.awaitListening(10_000)) LOG.warn("not yet listening for changes of other nodes; still trying");
@@ -127,6 +146,10 @@ public final class PostgresStore implements StreamStore {
         if (sweepMillis > 0) {
             sweeper.scheduleWithFixedDelay(this::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         }
+        this.commits = new GroupCommit(commitPool, options, clock, health, this::notifyChanges, this::afterCommit,
+                this::hint);
+        this.streamCount = new StreamCount(() -> inTx(tx -> PgTables.streamCount(tx.c)), workers);
+        streamCount.get(); // the first count, so the gauge has a value by the first scrape
         LOG.info("storage ready: PostgreSQL {}", config);
     }
 
@@ -222,38 +245,30 @@ public final class PostgresStore implements StreamStore {
 
     // ---------------------------------------------------------------- append and close
 
+    /**
+     * Validates the body, then joins the next group commit ({@link GroupCommit}). A small append to a stream whose
+     * type this node knows is validated on the caller's thread, as the engine does (no hop, and no wait behind
+     * reads queued on the workers); others on a worker, which asks the database for the type.
+     */
     @Override
     public CompletableFuture<AppendResult> append(AppendRequest req) {
+        String hint = typeHints.get(req.path());
+        if (hint != null && req.body().length <= INLINE_APPEND_BYTES) {
+            return commits.submit(req, AppendBody.parse(MediaType.isJson(hint), req));
+        }
         return async(() -> {
-            // Validate the body before the row is locked (bodies may be large); re-checked below if the stream changed.
-            String type = inTx(tx -> PgTables.contentType(tx.c, req.path()));
-            AppendBody body = AppendBody.parse(type != null && MediaType.isJson(type), req);
-            return inTx(tx -> doAppend(tx, req, body));
-        });
+            String type = typeHints.get(req.path());
+            if (type == null) {
+                type = inTx(tx -> PgTables.contentType(tx.c, req.path()));
+                if (type != null) hint(req.path(), type);
+            }
+            return AppendBody.parse(type != null && MediaType.isJson(type), req);
+        }).thenCompose(body -> commits.submit(req, body));
     }
 
-    private AppendResult doAppend(Tx tx, AppendRequest req, AppendBody parsed) throws SQLException {
-        long now = clock.getAsLong();
-        StreamRow s = lookup(tx, req.path(), now, true);
-        StreamMeta m = s.meta();
-        AppendBody body = parsed;
-        if (m.json() != (parsed.messages() >= 0 || parsed.error() != null) && !req.closeOnly()) {
-            body = AppendBody.parse(m.json(), req); // the path was re-created with another type meanwhile
-        }
-        Producer p = req.producer();
-        AppendDecision decision = AppendRules.decide(m, p == null ? null : PgTables.producer(tx.c, s, p.id()), req,
-                body, options.limits(), totalBytes(tx));
-        if (decision instanceof AppendDecision.Answer a) {
-            if (m.ttl() != null) PgTables.touch(tx.c, s, now);
-            return new AppendResult(Offset.at(m.tail()), m.closed(), a.epoch(), a.seq(), a.duplicate());
-        }
-        AppendDecision.Write w = (AppendDecision.Write) decision;
-        if (w.record().length > 0) PgTables.insertRecord(tx.c, m, new NewRecord(w.recordOffset(), w.record()));
-        if (w.producer() != null) PgTables.putProducer(tx.c, m, w.producerId(), w.producer());
-        PgTables.updateAppended(tx.c, w.next(), Math.max(now, m.lastAccessMillis()));
-        tx.changed(StreamChange.advanced(m.path(), w.next().tail()));
-        return new AppendResult(Offset.at(w.next().tail()), w.next().closed(),
-                p == null ? -1 : p.epoch(), p == null ? -1 : p.seq(), false);
+    private void hint(String path, String contentType) {
+        if (typeHints.size() >= MAX_TYPE_HINTS) typeHints.clear(); // a bound, not a cache policy: misses cost a query
+        typeHints.put(path, contentType);
     }
 
     // ---------------------------------------------------------------- delete and expiry
@@ -270,7 +285,7 @@ public final class PostgresStore implements StreamStore {
      * Deletes {@code s} (its row locked): a soft delete while forks read through it, else a purge that releases its
      * source and cascades up the chain, locking each ancestor it changes (child before source, as creates do).
      */
-    private static void remove(Tx tx, StreamRow s) throws SQLException {
+    static void remove(Tx tx, StreamRow s) throws SQLException {
         if (Deletion.isSoft(s.meta().refCount())) {
             PgTables.softDelete(tx.c, s);
             tx.changed(StreamChange.deleted(s.path()));
@@ -337,8 +352,12 @@ public final class PostgresStore implements StreamStore {
     @Override
     public CompletableFuture<ReadResult> read(String path, long incarnation, ReadFrom from, int maxBytes) {
         // Taken before the tail is read: a commit landing in between fires it (no lost wake-up).
-        CommitSignal signal = signals.current(path);
-        return async(() -> inTx(tx -> doRead(tx, path, incarnation, from, maxBytes, signal)));
+        return sharedReads.read(new SharedReads.Key(path, incarnation, from, maxBytes), started -> async(() -> {
+            started.run();
+            // Taken before the tail is read: a commit landing in between fires it (no lost wake-up).
+            CommitSignal signal = signals.current(path);
+            return inTx(tx -> doRead(tx, path, incarnation, from, maxBytes, signal));
+        }));
     }
 
     private ReadResult doRead(Tx tx, String path, long incarnation, ReadFrom from, int maxBytes, CommitSignal signal)
@@ -441,7 +460,7 @@ public final class PostgresStore implements StreamStore {
     // ---------------------------------------------------------------- transactions
 
     /** One transaction's connection, and what to do once it commits. */
-    private static final class Tx {
+    static final class Tx {
         final Connection c;
         final List<StreamChange> changes = new ArrayList<>(2);
         /** A refusal that follows a change which must stand (an expired stream removed on the way). */
@@ -490,18 +509,26 @@ public final class PostgresStore implements StreamStore {
             } catch (SQLException e) {
                 if (RETRY.contains(e.getSQLState()) && attempt < MAX_ATTEMPTS) continue;
                 LOG.warn("PostgreSQL statement failed ({}): {}", e.getSQLState(), e.getMessage());
-                health.commitFailed(Kind.UNAVAILABLE);
-                throw new StreamError(Kind.UNAVAILABLE, "storage unavailable");
+                StreamError err = unavailable(e);
+                health.commitFailed(err.kind());
+                throw err;
             }
         }
     }
 
-    /** Queues the notifications of {@code tx}'s changes; PostgreSQL sends them when it commits. */
-    private void notifyChanges(Tx tx) throws SQLException {
-        for (StreamChange change : tx.changes) ChangeFeed.notify(tx.c, channel, change);
+    /** The answer to a failed statement: 507 when the database is out of disk, else 503. */
+    static StreamError unavailable(SQLException e) {
+        return DISK_FULL.equals(e.getSQLState())
+                ? new StreamError(Kind.INSUFFICIENT_STORAGE, "storage is full")
+                : new StreamError(Kind.UNAVAILABLE, "storage unavailable");
     }
 
-    private void afterCommit(Tx tx) {
+    /** Queues the notifications of {@code tx}'s changes in one statement; PostgreSQL sends them when it commits. */
+    void notifyChanges(Tx tx) throws SQLException {
+        ChangeFeed.notify(tx.c, channel, tx.changes);
+    }
+
+    void afterCommit(Tx tx) {
         for (StreamChange change : tx.changes) if (change.wakesReaders()) signals.fire(change.path());
     }
 
@@ -528,6 +555,20 @@ public final class PostgresStore implements StreamStore {
         return async(() -> inTx(tx -> null));
     }
 
+    /** Receives each group commit's size and transaction time (the metrics layer), as the RocksDB writer's. */
+    public void observe(CommitObserver observer) {
+        commits.observe(observer);
+    }
+
+    /**
+     * Streams stored in the database (all nodes'), for the {@code ds.streams} gauge: the last count, refreshed in
+     * the background when older than a few seconds, so reading it never waits for the database; -1 before the
+     * first count.
+     */
+    public int streamCount() {
+        return streamCount.get();
+    }
+
     private <T> CompletableFuture<T> async(Supplier<T> op) {
         try {
             return CompletableFuture.supplyAsync(op, workers);
@@ -539,13 +580,15 @@ public final class PostgresStore implements StreamStore {
     @Override
     public void close() {
         sweeper.shutdownNow();
-        feed.close();
         workers.shutdown();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        commits.close(); // after the workers: appends they validated still get their batch
+        feed.close();
         pool.close();
+        commitPool.close();
     }
 }
