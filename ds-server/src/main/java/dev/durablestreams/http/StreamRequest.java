@@ -80,10 +80,12 @@ final class StreamRequest {
      * parties on the way read different values, so a repeat is refused.
      */
     String header(CharSequence name) {
-        // An iterator rather than getAll: no list for the single value (or none) nearly every header has.
+        // Most of the headers asked for are absent: a plain lookup allocates nothing; only a present one is checked
+        // for a repeat.
+        String first = http.headers().get(name);
+        if (first == null) return null;
         Iterator<String> values = http.headers().valueStringIterator(name);
-        if (!values.hasNext()) return null;
-        String first = values.next();
+        values.next();
         if (values.hasNext()) throw ProtocolException.badRequest("header " + name + " is repeated");
         return first;
     }

@@ -22,6 +22,11 @@ public final class StreamPath {
      * @throws ProtocolException (400) when the path breaks any rule of this class
      */
     public static String decode(CharSequence raw) {
+        if (isPlainAscii(raw)) { // the usual name: nothing to decode, the same characters
+            String path = raw.toString();
+            validate(path);
+            return path;
+        }
         byte[] bytes = new byte[raw.length()];
         int n = 0;
         for (int i = 0; i < raw.length(); i++) {
@@ -43,6 +48,14 @@ public final class StreamPath {
         String path = new String(bytes, 0, n, StandardCharsets.UTF_8);
         validate(path);
         return path;
+    }
+
+    private static boolean isPlainAscii(CharSequence raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c >= 0x80) return false;
+        }
+        return true;
     }
 
     /**

@@ -25,6 +25,7 @@ import dev.durablestreams.storage.rules.Deletion;
 import dev.durablestreams.storage.rules.ForkPoint;
 import dev.durablestreams.storage.rules.InitialBody;
 import dev.durablestreams.storage.rules.NewRecord;
+import dev.durablestreams.storage.rules.Limits;
 import dev.durablestreams.storage.rules.StreamMeta;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -67,6 +68,8 @@ public final class StreamEngine implements StreamStore {
 
     private final StreamLog log;
     private final EngineOptions options;
+    /** The size limits, built once: every append checks them. */
+    private final Limits limits;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, StreamState> byPath = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, StreamState> byId = new ConcurrentHashMap<>();
@@ -87,6 +90,7 @@ public final class StreamEngine implements StreamStore {
     StreamEngine(StreamLog log, EngineOptions options, LongSupplier clock) {
         this.log = log;
         this.options = options;
+        this.limits = options.limits();
         this.clock = clock;
         this.workers = Executors.newFixedThreadPool(WORKERS, daemon("ds-storage"));
         long started = System.nanoTime();
@@ -139,7 +143,7 @@ public final class StreamEngine implements StreamStore {
     }
 
     private CompletableFuture<CreateResult> createPlain(CreateRequest req, InitialBody body, long now) {
-        CreatePlan plan = CreateRules.plain(nextId.get(), now, req, body, options.limits(), totalBytes.get());
+        CreatePlan plan = CreateRules.plain(nextId.get(), now, req, body, limits, totalBytes.get());
         nextId.incrementAndGet(); // creates are serialized by the structure monitor
         StreamState s = new StreamState(plan.meta(), null);
         List<LogOp> ops = new ArrayList<>(2);
@@ -166,7 +170,7 @@ public final class StreamEngine implements StreamStore {
                 options.maxForkDepth());
         byte[] record = point.needsRecord() ? ForkChain.recordAt(log, src, point.at(), point.sourceTail()) : null;
         byte[] prefix = CreateRules.subOffsetPrefix(point, record, src.json);
-        CreatePlan plan = CreateRules.fork(nextId.get(), now, req, body, srcMeta, point, prefix, options.limits(),
+        CreatePlan plan = CreateRules.fork(nextId.get(), now, req, body, srcMeta, point, prefix, limits,
                 totalBytes.get());
         nextId.incrementAndGet(); // creates are serialized by the structure monitor
         StreamState s = new StreamState(plan.meta(), src);
@@ -217,7 +221,7 @@ public final class StreamEngine implements StreamStore {
         synchronized (s) {
             if (s.removed) throw StreamError.notFound();
             AppendDecision decision = AppendRules.decide(s.meta(), p == null ? null : s.producers.get(p.id()), req,
-                    body, options.limits(), totalBytes.get());
+                    body, limits, totalBytes.get());
             if (decision instanceof AppendDecision.Answer a) {
                 return s.lastCommit.thenApply(v -> durableResult(s, a));
             }
@@ -235,7 +239,7 @@ public final class StreamEngine implements StreamStore {
                 s.producers.put(w.producerId(), w.producer());
                 ops.add(new LogOp.PutProducer(s.id, w.producerId(), w.producer()));
             }
-            ops.add(new LogOp.PutMeta(s.meta()));
+            ops.add(new LogOp.PutMeta(w.next())); // the state just set from it: the same as s.meta(), built once
             long tail = s.tail;
             boolean closed = s.closed;
             return commit(ops, List.of(s), () -> markDurable(s, tail, closed, ops))

@@ -13,6 +13,7 @@ import dev.durablestreams.storage.engine.EngineOptions;
 import dev.durablestreams.storage.rules.AppendBody;
 import dev.durablestreams.storage.rules.AppendDecision;
 import dev.durablestreams.storage.rules.AppendRules;
+import dev.durablestreams.storage.rules.Limits;
 import dev.durablestreams.storage.rules.StreamMeta;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -67,6 +68,8 @@ final class GroupCommit implements AutoCloseable {
 
     private final DataSource pool;
     private final EngineOptions options;
+    /** The size limits, built once: every append checks them. */
+    private final Limits limits;
     private final LongSupplier clock;
     private final StorageHealth health;
     private final TxStep beforeCommit;
@@ -99,6 +102,7 @@ final class GroupCommit implements AutoCloseable {
         this.typeSeen = typeSeen;
         this.pool = pool;
         this.options = options;
+        this.limits = options.limits();
         this.clock = clock;
         this.health = health;
         this.beforeCommit = beforeCommit;
@@ -300,7 +304,7 @@ final class GroupCommit implements AutoCloseable {
         }
         Producer producer = req.producer();
         AppendDecision decision = AppendRules.decide(m, producer == null ? null : w.producer(c, producer.id()), req,
-                body, options.limits(), totalBytes);
+                body, limits, totalBytes);
         if (decision instanceof AppendDecision.Answer a) {
             if (m.ttl() != null) w.touched = true;
             return new AppendResult(Offset.at(m.tail()), m.closed(), a.epoch(), a.seq(), a.duplicate());
