@@ -1,12 +1,10 @@
 package dev.durablestreams.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -31,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #byteSensor()} goes right before the codec: only it can tell that bytes of a head arrived before the
  * codec decodes anything (a read completion alone proves nothing: epoll reports some that read no bytes).
  */
-final class ConnectionTimeouts extends ChannelDuplexHandler {
+final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
     private enum Phase { IDLE, HEAD, BODY, BUSY }
 
     private final long idleNanos;
@@ -51,6 +49,7 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
     private boolean expired;
     private Phase phase = Phase.BUSY;
     private long deadline; // nanoTime at which the current phase times out; meaningful unless BUSY
+    private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
     private long timerAt;
 
@@ -85,6 +84,7 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         if (ctx.channel().isActive()) update(ctx, false);
     }
 
@@ -125,19 +125,13 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
         ctx.fireChannelReadComplete();
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent
-                && !(msg instanceof FullHttpResponse r && r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL)) {
-            ChannelPromise p = promise.unvoid();
-            p.addListener(f -> {
-                if (open > 0) open--;
-                if (ctx.channel().isActive()) update(ctx, false);
-            });
-            ctx.write(msg, p);
-            return;
-        }
-        ctx.write(msg, promise);
+    /**
+     * An exchange ended: the last part of its response was written (or failed to be). {@link Http1Exchanges} calls
+     * this directly, so a response costs this handler no hop and no write listener.
+     */
+    void exchangeEnded() {
+        if (open > 0) open--;
+        if (ctx != null && ctx.channel().isActive()) update(ctx, false);
     }
 
     @Override

@@ -40,6 +40,7 @@ final class Http1Exchanges extends ChannelDuplexHandler {
     static final Object DRAIN = new Object();
 
     private final BooleanSupplier serverDraining;
+    private final Runnable exchangeEnded;
     /** Input held back behind the exchange in progress; empty almost always. */
     private final ArrayDeque<HttpObject> held = new ArrayDeque<>(2);
     /** A request has been passed on and the last part of its response is not written yet. */
@@ -55,9 +56,13 @@ final class Http1Exchanges extends ChannelDuplexHandler {
     /** The head written last was an informational (1xx) response, e.g. 100 Continue, which ends no exchange. */
     private boolean interim;
 
-    /** @param serverDraining whether the server is draining (each final response then says close) */
-    Http1Exchanges(BooleanSupplier serverDraining) {
+    /**
+     * @param serverDraining whether the server is draining (each final response then says close)
+     * @param exchangeEnded told when the last part of a response has been written, or failed to be
+     */
+    Http1Exchanges(BooleanSupplier serverDraining, Runnable exchangeEnded) {
         this.serverDraining = serverDraining;
+        this.exchangeEnded = exchangeEnded;
     }
 
     @Override
@@ -137,6 +142,7 @@ final class Http1Exchanges extends ChannelDuplexHandler {
     }
 
     private void responseWritten(ChannelHandlerContext ctx, ChannelFuture written) {
+        exchangeEnded.run();
         if (!written.isSuccess() || closing) {
             ctx.close();
             return;

@@ -57,7 +57,7 @@ final class Http1Pipeline {
         // The observer and CORS see every response, refusals of request heads included; they keep pipelined
         // requests in order themselves.
         exchange.addExchange(p);
-        p.addLast(CONNECTION_HANDLERS.get(2), new Http1Exchanges(readiness::draining));
+        p.addLast(CONNECTION_HANDLERS.get(2), new Http1Exchanges(readiness::draining, timeouts::exchangeEnded));
         exchange.addGates(p);
         p.addLast(CONNECTION_HANDLERS.get(3), new BodyBudgetHandler(config.limits().maxInflightBody(),
                 config.maxBody(), limits));

@@ -22,7 +22,9 @@ class ConnectionTimeoutsPhaseTest {
     void aReadCompletionWithoutBytesLeavesAnIdleConnectionIdle() {
         ConnectionTimeouts timeouts = new ConnectionTimeouts(
                 new Limits(0, LONG, LONG, LONG, Limits.DEFAULT_SSE_CHUNK, 0, 1 << 20), new ConnectionLimits());
-        EmbeddedChannel ch = new EmbeddedChannel(timeouts.byteSensor(), new HttpServerCodec(), timeouts);
+        // With the handler that tells it when each exchange's response has been written.
+        EmbeddedChannel ch = new EmbeddedChannel(timeouts.byteSensor(), new HttpServerCodec(), timeouts,
+                new Http1Exchanges(() -> false, timeouts::exchangeEnded));
         assertThat(timeouts.phase()).isEqualTo("IDLE");
 
         ch.writeInbound(bytes("GET /v1/stream/s HTTP/1.1\r\nHost: t\r\n\r\n"));
