@@ -21,6 +21,9 @@ case "$cmd" in
     # max_fails=0: every request goes to the next node, also to one that just failed (nginx would otherwise skip it
     # for 10 s), so a restarted node gets its share of the traffic again at once and no failure is routed around.
     for node in "$@"; do servers+="    server $node max_fails=0;"$'\n'; done
+    # Idle connections to the nodes are kept for reuse, as in any real deployment: without them every request
+    # costs a node a new connection.
+    servers+="    keepalive 64;"$'\n'
     for attempt in 1 2 3 4 5; do
       port=$(( 20000 + RANDOM % 20000 ))
       cat >"$dir/nginx.conf" <<CONF
@@ -39,6 +42,8 @@ http {
 $servers  }
   server {
     listen 127.0.0.1:$port;
+    # nginx ends a client connection after 1000 requests by default; load generators and producers keep theirs.
+    keepalive_requests 1000000;
     location / {
       proxy_pass http://nodes;
       proxy_http_version 1.1;
