@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.durablestreams.storage.postgres.PostgresServer;
+import dev.durablestreams.subscription.WebhookWait;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -64,24 +64,8 @@ class SubscriptionLeaderKillTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * Waits for a webhook reporting {@code tail} as the pending tail of {@code path}. Earlier wakes may come first:
-     * delivery is at least once, and a new leader re-issues a wake whose outcome the old one had not stored.
-     */
     private void awaitWake(String path, String tail) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            JsonNode w = webhooks.poll(100, TimeUnit.MILLISECONDS);
-            if (w == null) continue;
-            for (JsonNode s : w.path("streams")) {
-                if (s.path("path").asText().equals(path) && s.path("has_pending").asBoolean()) {
-                    if (s.path("tail_offset").asText().equals(tail)) return;
-                    seen.add(s.path("tail_offset").asText());
-                }
-            }
-        }
-        throw new AssertionError("no webhook with " + path + " at " + tail + "; saw " + seen);
+        WebhookWait.awaitWake(webhooks, path, tail);
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.durablestreams.subscription.SubscriptionLeader;
 import dev.durablestreams.subscription.SubscriptionManager;
 import dev.durablestreams.subscription.WebhookSender;
 import dev.durablestreams.subscription.WebhookUrlPolicy;
+import dev.durablestreams.subscription.WebhookWait;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -118,24 +119,8 @@ class SubscriptionLeaderTest {
         }
     }
 
-    /**
-     * Waits for a webhook reporting {@code tail} as the pending tail of {@code path}. Earlier wakes may come first:
-     * delivery is at least once, and a new leader re-issues a wake whose outcome the old one had not stored.
-     */
     private JsonNode awaitWake(String path, String tail) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            JsonNode w = webhooks.poll(100, TimeUnit.MILLISECONDS);
-            if (w == null) continue;
-            for (JsonNode s : w.path("streams")) {
-                if (s.path("path").asText().equals(path) && s.path("has_pending").asBoolean()) {
-                    if (s.path("tail_offset").asText().equals(tail)) return w;
-                    seen.add(s.path("tail_offset").asText());
-                }
-            }
-        }
-        throw new AssertionError("no webhook with " + path + " at " + tail + "; saw " + seen);
+        return WebhookWait.awaitWake(webhooks, path, tail);
     }
 
     @Test

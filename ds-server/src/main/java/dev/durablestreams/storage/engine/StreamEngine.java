@@ -3,7 +3,6 @@ package dev.durablestreams.storage.engine;
 import dev.durablestreams.protocol.Offset;
 import dev.durablestreams.protocol.Producer;
 import dev.durablestreams.protocol.ProducerState;
-import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.AppendRequest;
 import dev.durablestreams.storage.AppendResult;
@@ -26,6 +25,7 @@ import dev.durablestreams.storage.rules.ForkPoint;
 import dev.durablestreams.storage.rules.InitialBody;
 import dev.durablestreams.storage.rules.NewRecord;
 import dev.durablestreams.storage.rules.Limits;
+import dev.durablestreams.storage.rules.ReadRules;
 import dev.durablestreams.storage.rules.StreamMeta;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -393,12 +393,7 @@ public final class StreamEngine implements StreamStore {
         CommitSignal signal = d.signal();
         long tail = d.tail();
         boolean closed = d.closed();
-        long start;
-        try {
-            start = from.startIn(tail);
-        } catch (ProtocolException e) {
-            throw new StreamError(Kind.BAD_REQUEST, e.getMessage());
-        }
+        long start = ReadRules.start(from, tail);
         if (start == tail) {
             if (!closed) s.noteLiveReader();
             return new ReadResult(s.id, s.contentType, s.json, Offset.at(tail), List.of(),

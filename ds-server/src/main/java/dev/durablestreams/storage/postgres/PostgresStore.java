@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.durablestreams.protocol.MediaType;
 import dev.durablestreams.protocol.Offset;
-import dev.durablestreams.protocol.ProtocolException;
 import dev.durablestreams.protocol.ReadFrom;
 import dev.durablestreams.storage.AppendRequest;
 import dev.durablestreams.storage.AppendResult;
@@ -28,6 +27,7 @@ import dev.durablestreams.storage.rules.Deletion;
 import dev.durablestreams.storage.rules.ForkPoint;
 import dev.durablestreams.storage.rules.InitialBody;
 import dev.durablestreams.storage.rules.NewRecord;
+import dev.durablestreams.storage.rules.ReadRules;
 import dev.durablestreams.storage.rules.StreamMeta;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -368,12 +368,7 @@ public final class PostgresStore implements StreamStore {
         StreamMeta m = s.meta();
         if (m.ttl() != null) PgTables.touch(tx.c, s, now);
         long tail = m.tail();
-        long start;
-        try {
-            start = from.startIn(tail);
-        } catch (ProtocolException e) {
-            throw new StreamError(Kind.BAD_REQUEST, e.getMessage());
-        }
+        long start = ReadRules.start(from, tail);
         if (start == tail) {
             return new ReadResult(s.id(), m.contentType(), m.json(), Offset.at(tail), List.of(), Offset.at(tail), true,
                     m.closed(), signal);
